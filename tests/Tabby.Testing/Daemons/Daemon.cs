@@ -18,13 +18,14 @@ public abstract class Daemon : IAsyncDisposable
 
     protected Daemon(string name, NetworkNamespace? ns, ITestOutputHelper? output)
     {
+        NamespaceJanitor.SweepOnce();
         Name = name;
         Namespace = ns;
         Output = output;
         var root = ns?.ScratchDirectory ?? Path.Combine(Path.GetTempPath(), "tabby-tests", $"root-{Environment.ProcessId}");
-        Directory = Path.Combine(root, $"{name}-{Guid.NewGuid():N}"[..(name.Length + 9)]);
-        System.IO.Directory.CreateDirectory(Directory);
-        LogFile = Path.Combine(Directory, name + ".log");
+        WorkDirectory = Path.Combine(root, $"{name}-{Guid.NewGuid():N}"[..(name.Length + 9)]);
+        Directory.CreateDirectory(WorkDirectory);
+        LogFile = Path.Combine(WorkDirectory, name + ".log");
     }
 
     /// <summary>Short name used for files and messages (bird, bgpd, gobgpd, exabgp, etcd).</summary>
@@ -34,7 +35,7 @@ public abstract class Daemon : IAsyncDisposable
     public NetworkNamespace? Namespace { get; }
 
     /// <summary>Private directory with config, sockets, pid file and log.</summary>
-    public string Directory { get; }
+    public string WorkDirectory { get; }
 
     public string LogFile { get; }
 
@@ -135,7 +136,7 @@ public abstract class Daemon : IAsyncDisposable
     protected Task<CommandResult> RunHereAsync(string file, params string[] arguments) =>
         Namespace is null ? Command.RunAsync(file, arguments) : Namespace.RunAsync(file, arguments);
 
-    protected string PathOf(string fileName) => Path.Combine(Directory, fileName);
+    protected string PathOf(string fileName) => Path.Combine(WorkDirectory, fileName);
 
     public async ValueTask DisposeAsync()
     {

@@ -26,20 +26,32 @@ internal static class NamespaceJanitor
             }
 
             _swept = true;
-            if (!Directory.Exists(NetnsDirectory))
-            {
-                return;
-            }
+            Sweep();
+        }
+    }
 
-            foreach (var path in Directory.GetFiles(NetnsDirectory, Prefix + "*"))
+    /// <summary>Removes every namespace and root-namespace daemon whose owning process is gone.</summary>
+    /// <returns>The namespaces removed.</returns>
+    internal static IReadOnlyList<string> Sweep()
+    {
+        SweepRootNamespaceDaemons();
+        var removed = new List<string>();
+        if (!Directory.Exists(NetnsDirectory))
+        {
+            return removed;
+        }
+
+        foreach (var path in Directory.GetFiles(NetnsDirectory, Prefix + "*"))
+        {
+            var name = Path.GetFileName(path);
+            if (TryGetOwner(name, out var pid) && !IsAlive(pid))
             {
-                var name = Path.GetFileName(path);
-                if (TryGetOwner(name, out var pid) && !IsAlive(pid))
-                {
-                    Remove(name);
-                }
+                Remove(name);
+                removed.Add(name);
             }
         }
+
+        return removed;
     }
 
     /// <summary>Kills every process inside the namespace and deletes it; tolerant of it being gone.</summary>
@@ -81,6 +93,55 @@ internal static class NamespaceJanitor
             }
 
             Thread.Sleep(50);
+        }
+    }
+
+    /// <summary>
+    /// Daemons of the root namespace (etcd on loopback) keep their files under
+    /// <c>tabby-tests/root-PID</c>; those of dead test processes are killed and their files removed.
+    /// </summary>
+    private static void SweepRootNamespaceDaemons()
+    {
+        var scratch = Path.Combine(Path.GetTempPath(), "tabby-tests");
+        if (!Directory.Exists(scratch))
+        {
+            return;
+        }
+
+        foreach (var directory in Directory.GetDirectories(scratch, "root-*"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory)["root-".Length..], out var owner) || IsAlive(owner))
+            {
+                continue;
+            }
+
+            foreach (var proc in Directory.GetDirectories("/proc"))
+            {
+                try
+                {
+                    var commandLine = File.ReadAllText(Path.Combine(proc, "cmdline")).Replace('\0', ' ');
+                    if (commandLine.Contains(directory + "/", StringComparison.Ordinal)
+                        && int.TryParse(Path.GetFileName(proc), out var pid))
+                    {
+                        Command.Run("kill", "-9", pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    }
+                }
+                catch (IOException)
+                {
+                    // The process ended while we looked.
+                }
+                catch (UnauthorizedAccessException)
+                {
+                }
+            }
+
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
         }
     }
 

@@ -90,6 +90,18 @@ public sealed class NetworkNamespace : IDisposable
         Ip("link", "set", name, "up");
     }
 
+    /// <summary>One ping to <paramref name="address"/> from inside this namespace; true if answered.</summary>
+    public bool Ping(string address, int waitSeconds = 1) =>
+        Run("ping", "-n", "-q", "-c", "1", "-W", waitSeconds.ToString(CultureInfo.InvariantCulture), address).Succeeded;
+
+    /// <summary>
+    /// Pings until <paramref name="address"/> answers (a fresh link needs a moment for neighbour
+    /// discovery and IPv6 link-local setup), throwing after <paramref name="timeout"/>.
+    /// </summary>
+    public Task WaitReachableAsync(string address, TimeSpan? timeout = null) =>
+        Wait.UntilAsync(() => Ping(address), timeout ?? TimeSpan.FromSeconds(10), $"{address} to answer ping from {Name}",
+            () => Run("ip", "route", "get", address).ToString());
+
     /// <summary>Turns on IPv4 and IPv6 forwarding, for namespaces that play routers.</summary>
     public void EnableForwarding()
     {
