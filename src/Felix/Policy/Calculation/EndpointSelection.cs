@@ -1,0 +1,99 @@
+using System.Text;
+using Tabby.Felix.Policy.Model;
+using Tabby.Felix.Policy.Selectors;
+
+namespace Tabby.Felix.Policy.Calculation;
+
+/// <summary>
+/// A set of endpoints a rule refers to, with its namespace scoping made explicit: in namespace
+/// <see cref="Namespace"/> (or any when null), in namespaces matching <see cref="NamespaceSelector"/>,
+/// with labels matching <see cref="Selector"/> and the service account constraints. Equal selections
+/// share one IP set; <see cref="Id"/> is the key.
+/// </summary>
+public sealed record EndpointSelection
+{
+    public EndpointSelection(string? @namespace, Selector? namespaceSelector, Selector selector,
+        IReadOnlyList<string>? serviceAccountNames = null, Selector? serviceAccountSelector = null)
+    {
+        Namespace = @namespace;
+        NamespaceSelector = namespaceSelector;
+        Selector = selector;
+        ServiceAccountNames = serviceAccountNames is { Count: > 0 } ? [.. serviceAccountNames.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)] : [];
+        ServiceAccountSelector = serviceAccountSelector;
+        var id = new StringBuilder();
+        id.Append("ns=").Append(Namespace ?? "*");
+        if (NamespaceSelector is not null)
+        {
+            id.Append(";nssel=").Append(NamespaceSelector.Canonical);
+        }
+
+        id.Append(";sel=").Append(Selector.Canonical);
+        if (ServiceAccountNames.Count > 0)
+        {
+            id.Append(";sa=").AppendJoin(',', ServiceAccountNames);
+        }
+
+        if (ServiceAccountSelector is not null)
+        {
+            id.Append(";sasel=").Append(ServiceAccountSelector.Canonical);
+        }
+
+        Id = id.ToString();
+    }
+
+    /// <summary>Every endpoint in every namespace.</summary>
+    public static readonly EndpointSelection Everything = new(null, null, Selector.All);
+
+    public string? Namespace { get; }
+
+    public Selector? NamespaceSelector { get; }
+
+    public Selector Selector { get; }
+
+    public IReadOnlyList<string> ServiceAccountNames { get; }
+
+    public Selector? ServiceAccountSelector { get; }
+
+    public string Id { get; }
+
+    /// <summary>
+    /// Whether <paramref name="endpoint"/> belongs to the selection. <paramref name="ns"/> is the
+    /// endpoint's namespace (null when unknown: then a namespaceSelector cannot match, fail closed).
+    /// </summary>
+    public bool Matches(Endpoint endpoint, NamespaceInfo? ns)
+    {
+        if (Namespace is not null && !string.Equals(Namespace, endpoint.Namespace, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        if (NamespaceSelector is not null && (ns is null || !NamespaceSelector.Matches(ns.Labels)))
+        {
+            return false;
+        }
+
+        if (!Selector.Matches(endpoint.Labels))
+        {
+            return false;
+        }
+
+        if (ServiceAccountNames.Count > 0 && !ServiceAccountNames.Contains(endpoint.ServiceAccount, StringComparer.Ordinal))
+        {
+            return false;
+        }
+
+        return ServiceAccountSelector is null || ServiceAccountSelector.Matches(endpoint.ServiceAccountLabels);
+    }
+
+    /// <summary>True when the selection depends on namespace labels (namespace label changes re-check it).</summary>
+    public bool UsesNamespaceLabels => NamespaceSelector is not null;
+
+    public override string ToString() => Id;
+}
+
+/// <summary>Named port <see cref="PortName"/>/<see cref="Protocol"/> on the endpoints of <see cref="Endpoints"/>:
+/// resolves to (address, protocol, port) triples, one per endpoint that has the port.</summary>
+public sealed record NamedPortSelection(EndpointSelection Endpoints, string PortName, Protocol Protocol)
+{
+    public string Id => $"{Endpoints.Id};port={PortName}/{Protocol}";
+}

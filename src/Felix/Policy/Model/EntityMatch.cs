@@ -1,0 +1,42 @@
+using System.Net;
+using Tabby.Felix.Policy.Selectors;
+
+namespace Tabby.Felix.Policy.Model;
+
+/// <summary>
+/// The source or destination half of a rule. Every field that is set must match (AND); inside a
+/// list any entry may match (OR). Selectors only match addresses of endpoints Tabby knows.
+/// </summary>
+public sealed record EntityMatch
+{
+    public static readonly EntityMatch Any = new();
+
+    public IReadOnlyList<IPNetwork> Nets { get; init; } = [];
+
+    public IReadOnlyList<IPNetwork> NotNets { get; init; } = [];
+
+    /// <summary>Endpoints whose labels match; in a namespaced policy only endpoints of its namespace
+    /// unless <see cref="NamespaceSelector"/> is set.</summary>
+    public Selector? Selector { get; init; }
+
+    public Selector? NotSelector { get; init; }
+
+    /// <summary>Endpoints in namespaces whose labels match.</summary>
+    public Selector? NamespaceSelector { get; init; }
+
+    /// <summary>Endpoints running as one of these service accounts (empty = any).</summary>
+    public IReadOnlyList<string> ServiceAccountNames { get; init; } = [];
+
+    /// <summary>Endpoints whose service account labels match.</summary>
+    public Selector? ServiceAccountSelector { get; init; }
+
+    public IReadOnlyList<PortMatch> Ports { get; init; } = [];
+
+    public IReadOnlyList<PortMatch> NotPorts { get; init; } = [];
+
+    /// <summary>True when some field restricts which endpoints match (so only known endpoint IPs can).</summary>
+    public bool SelectsEndpoints =>
+        Selector is not null || NamespaceSelector is not null || ServiceAccountNames.Count > 0 || ServiceAccountSelector is not null;
+
+    public bool IsAny => Nets.Count == 0 && NotNets.Count == 0 && !SelectsEndpoints && NotSelector is null && Ports.Count == 0 && NotPorts.Count == 0;
+}
