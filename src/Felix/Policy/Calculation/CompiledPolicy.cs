@@ -10,7 +10,9 @@ public sealed class CompiledPolicy
     private CompiledPolicy(Model.Policy policy)
     {
         Policy = policy;
-        AppliesTo = new EndpointSelection(policy.Kind == PolicyKind.GlobalNetworkPolicy ? null : policy.Namespace, null, policy.Selector);
+        AppliesTo = new EndpointSelection(policy.Kind == PolicyKind.GlobalNetworkPolicy ? null : policy.Namespace,
+            policy.Kind == PolicyKind.GlobalNetworkPolicy ? policy.NamespaceSelector : null, policy.Selector,
+            serviceAccountSelector: policy.ServiceAccountSelector);
         Ingress = [.. policy.Ingress.Select((r, i) => Compile(r, i, Direction.Ingress))];
         Egress = [.. policy.Egress.Select((r, i) => Compile(r, i, Direction.Egress))];
         ShortId = HashId(policy.Key);

@@ -67,7 +67,7 @@ public sealed record EndpointSelection
             return false;
         }
 
-        if (NamespaceSelector is not null && (ns is null || !NamespaceSelector.Matches(ns.Labels)))
+        if (NamespaceSelector is { IsAll: false } && (ns is null || !NamespaceSelector.Matches(ns.Labels)))
         {
             return false;
         }

@@ -111,6 +111,16 @@ public sealed class PolicyCalculator
         foreach (var key in keys)
         {
             var endpoint = _endpoints[key];
+            if (endpoint.IsLocal)
+            {
+                var list = ComputeApplied(endpoint);
+                if (!_applied[key].SequenceEqual(list))
+                {
+                    _applied[key] = list;
+                    _changes.Endpoints.Add(key);
+                }
+            }
+
             foreach (var state in _selections.Values)
             {
                 if (state.Selection.UsesNamespaceLabels)
@@ -265,8 +275,8 @@ public sealed class PolicyCalculator
         var orderChanged = old is null || old.Policy.Tier != policy.Tier || old.Policy.Order != policy.Order || old.Policy.Types != policy.Types;
         foreach (var endpoint in LocalEndpoints)
         {
-            var was = old is not null && old.AppliesTo.Matches(endpoint, null);
-            var now = compiled.AppliesTo.Matches(endpoint, null);
+            var was = old is not null && old.AppliesTo.Matches(endpoint, NamespaceOf(endpoint));
+            var now = compiled.AppliesTo.Matches(endpoint, NamespaceOf(endpoint));
             if (!was && !now)
             {
                 continue;
@@ -318,7 +328,7 @@ public sealed class PolicyCalculator
         var list = new List<CompiledPolicy>();
         foreach (var policy in _policies.Values)
         {
-            if (policy.AppliesTo.Matches(endpoint, null))
+            if (policy.AppliesTo.Matches(endpoint, NamespaceOf(endpoint)))
             {
                 list.Add(policy);
             }

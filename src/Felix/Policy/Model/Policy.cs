@@ -22,6 +22,12 @@ public sealed record Policy
     /// <summary>Endpoints the policy applies to (within <see cref="Namespace"/> for namespaced kinds).</summary>
     public Selector Selector { get; init; } = Selector.All;
 
+    /// <summary>GlobalNetworkPolicy only: restricts the policy to endpoints in matching namespaces.</summary>
+    public Selector? NamespaceSelector { get; init; }
+
+    /// <summary>Restricts the policy to endpoints whose service account labels match.</summary>
+    public Selector? ServiceAccountSelector { get; init; }
+
     public PolicyTypes Types { get; init; }
 
     public IReadOnlyList<Rule> Ingress { get; init; } = [];
