@@ -1,0 +1,77 @@
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+
+namespace Tabby.Datastore.Http;
+
+/// <summary>
+/// TLS material for a datastore connection (etcd or the Kubernetes API): a private CA to trust
+/// instead of the system store, an optional client certificate, and the (discouraged) option to
+/// skip server verification as kubeconfig's insecure-skip-tls-verify allows.
+/// </summary>
+public sealed record TlsSettings
+{
+    public X509Certificate2Collection? TrustedCertificates { get; init; }
+    public X509Certificate2? ClientCertificate { get; init; }
+    public bool InsecureSkipVerify { get; init; }
+
+    /// <summary>A handler for HttpClient with these settings, pooled connections and no global timeout
+    /// (watches are long-lived; each request sets its own deadline).</summary>
+    public SocketsHttpHandler CreateHandler()
+    {
+        var handler = new SocketsHttpHandler
+        {
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+            KeepAlivePingDelay = TimeSpan.FromSeconds(30),
+            KeepAlivePingTimeout = TimeSpan.FromSeconds(15),
+        };
+        var ssl = handler.SslOptions;
+        if (ClientCertificate is not null)
+        {
+            ssl.ClientCertificates = [ClientCertificate];
+        }
+
+        if (InsecureSkipVerify)
+        {
+            ssl.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+        }
+        else if (TrustedCertificates is { Count: > 0 } trusted)
+        {
+            ssl.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+                ValidateAgainst(trusted, certificate, errors);
+        }
+
+        return handler;
+    }
+
+    /// <summary>Loads a PEM certificate and PEM private key (RSA or EC) as a client certificate.</summary>
+    public static X509Certificate2 LoadClientCertificate(string certificatePem, string keyPem)
+    {
+        using var ephemeral = X509Certificate2.CreateFromPem(certificatePem, keyPem);
+        // Exporting and re-importing makes the private key usable by SslStream on every platform.
+        return X509CertificateLoader.LoadPkcs12(ephemeral.Export(X509ContentType.Pkcs12), null);
+    }
+
+    public static X509Certificate2Collection LoadCertificates(string pem)
+    {
+        var collection = new X509Certificate2Collection();
+        collection.ImportFromPem(pem);
+        return collection;
+    }
+
+    private static bool ValidateAgainst(X509Certificate2Collection trusted, X509Certificate? certificate, SslPolicyErrors errors)
+    {
+        if (certificate is null || (errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0 ||
+            (errors & SslPolicyErrors.RemoteCertificateNotAvailable) != 0)
+        {
+            return false;
+        }
+
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(trusted);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        using var leaf = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+        return chain.Build(leaf);
+    }
+}
