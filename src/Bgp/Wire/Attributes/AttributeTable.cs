@@ -17,6 +17,9 @@ internal static class AttributeTable
     private const AttributeFlags OptionalTransitive = AttributeFlags.Optional | AttributeFlags.Transitive;
     private const AttributeFlags OptionalNonTransitive = AttributeFlags.Optional;
 
+    // Declared before Rows: static fields initialize in text order and BuildRows uses it.
+    private static readonly AttributeEncoder NoEncode = (PathAttributes a, ref SpanWriter w, BgpSessionOptions o) => { };
+
     private static readonly AttributeDefinition?[] Rows = BuildRows();
 
     public static AttributeDefinition? Get(byte code) => Rows[code];
@@ -272,8 +275,6 @@ internal static class AttributeTable
 
         return rows;
     }
-
-    private static readonly AttributeEncoder NoEncode = (PathAttributes a, ref SpanWriter w, BgpSessionOptions o) => { };
 
     /// <summary>RFC 4271 section 5.1.1: one byte, 0..2; a bad length is Attribute Length Error, a bad value Invalid ORIGIN.</summary>
     private static AttributeProblem? DecodeOrigin(ReadOnlyMemory<byte> value, AttributeDecodeState s)
