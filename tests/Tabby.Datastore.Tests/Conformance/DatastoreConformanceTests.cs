@@ -26,6 +26,8 @@ public abstract class DatastoreConformanceTests : IAsyncLifetime
         {
             await store.DisposeAsync();
         }
+
+        await Fixture.DisposeAsync();
     }
 
     private async Task<IDatastore> NewStoreAsync()
