@@ -21,6 +21,12 @@ internal static class RuleMatcher
             return false;
         }
 
+        // ICMP is IPv4's protocol 1, ICMPv6 IPv6's 58: neither matches in the other family.
+        if ((rule.Protocol == Protocol.Icmp && flow.IpVersion == 6) || (rule.Protocol == Protocol.IcmpV6 && flow.IpVersion == 4))
+        {
+            return false;
+        }
+
         if (rule.NotProtocol is { } np && np == flow.Protocol)
         {
             return false;

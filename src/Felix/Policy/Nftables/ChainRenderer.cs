@@ -1,0 +1,117 @@
+using Tabby.Felix.Policy.Calculation;
+using Tabby.Felix.Policy.Model;
+
+namespace Tabby.Felix.Policy.Nftables;
+
+/// <summary>
+/// Renders chains. The packet path in the owned table:
+/// <code>
+/// forward (hook forward): ct established,related accept; ct invalid drop;
+///   unknown workload interface drop; iifname vmap @from-endpoint (egress of the sender);
+///   oifname vmap @to-endpoint (ingress of the receiver); clear our mark bits; accept.
+/// from-IF / to-IF: clear mark bits; per tier: jump to each policy chain in order while neither
+///   the accept nor the pass bit is set, return as soon as accept is set; at the end of a tier
+///   with a Deny default, drop unless pass is set; clear pass; after the last tier, return (allowed).
+/// pi-ID / po-ID (one per policy and direction, shared by every endpoint): the rules; Allow sets
+///   the accept bit and returns, Pass sets the pass bit and returns, Deny drops, Log logs.
+/// input / output (host): failsafe ports first, then workload-to-host traffic through the sender's
+///   egress chain and the endpoint-to-host action.
+/// </code>
+/// The evaluator (<see cref="Evaluation.PolicyEvaluator"/>) walks the same structure.
+/// </summary>
+internal sealed class ChainRenderer(NftablesPolicyOptions options)
+{
+    private readonly RuleRenderer _rules = new(options);
+
+    private string ClearBoth => $"meta mark set meta mark & {options.Hex(~(options.AcceptMark | options.PassMark))}";
+
+    public NftChain RenderPolicyChain(CompiledPolicy policy, Direction direction, Dictionary<string, NftSet> netSets)
+    {
+        var rules = new List<string>();
+        foreach (var rule in policy.RulesFor(direction))
+        {
+            _rules.Render(policy, rule, rules, netSets);
+        }
+
+        return new NftChain(NftNames.PolicyChain(policy, direction), null, rules);
+    }
+
+    public NftChain RenderEndpointChain(Endpoint endpoint, Direction direction, IReadOnlyList<CompiledPolicy> policies, PolicyOrdering ordering)
+    {
+        var accept = options.Hex(options.AcceptMark);
+        var pass = options.Hex(options.PassMark);
+        var both = options.Hex(options.AcceptMark | options.PassMark);
+        var rules = new List<string> { ClearBoth };
+        var covering = policies.Where(p => p.Policy.Covers(direction)).ToList();
+        var index = 0;
+        while (index < covering.Count)
+        {
+            var tier = ordering.TierOf(covering[index]);
+            var first = true;
+            for (; index < covering.Count && ordering.TierOf(covering[index]).Name == tier.Name; index++)
+            {
+                var chain = NftNames.PolicyChain(covering[index], direction);
+                var comment = RuleRenderer.Quote($"{tier.Name}/{covering[index].Key}");
+                rules.Add(first ? $"jump {chain} comment {comment}" : $"meta mark & {both} == 0x00000000 jump {chain} comment {comment}");
+                rules.Add($"meta mark & {accept} == {accept} return");
+                first = false;
+            }
+
+            if (tier.DefaultAction == PolicyAction.Deny)
+            {
+                rules.Add($"meta mark & {pass} == 0x00000000 drop comment {RuleRenderer.Quote($"tier {tier.Name} default deny")}");
+            }
+
+            rules.Add($"meta mark set meta mark & {options.Hex(~options.PassMark)}");
+        }
+
+        var name = direction == Direction.Ingress ? NftNames.ToEndpoint(endpoint.InterfaceName!) : NftNames.FromEndpoint(endpoint.InterfaceName!);
+        return new NftChain(name, null, rules);
+    }
+
+    public IEnumerable<NftChain> RenderBaseChains()
+    {
+        var unknown = options.WorkloadInterfacePrefixes.Select(p => $"\"{p}*\"").ToList();
+        var forward = new List<string>
+        {
+            "ct state established,related accept",
+            "ct state invalid drop",
+        };
+        foreach (var prefix in unknown)
+        {
+            forward.Add($"iifname {prefix} iifname != @{NftNames.EndpointInterfaces} drop comment \"unknown workload interface\"");
+            forward.Add($"oifname {prefix} oifname != @{NftNames.EndpointInterfaces} drop comment \"unknown workload interface\"");
+        }
+
+        forward.Add($"iifname vmap @{NftNames.FromEndpointMap}");
+        forward.Add($"oifname vmap @{NftNames.ToEndpointMap}");
+        forward.Add(ClearBoth);
+        yield return new NftChain(NftNames.ForwardChain, "type filter hook forward priority filter; policy accept;", forward);
+
+        var input = new List<string> { "ct state established,related accept" };
+        input.AddRange(Failsafe(options.FailsafeInbound, "dport", "failsafe inbound"));
+        // IPv6 neighbour discovery must reach the host whatever the endpoint-to-host action.
+        input.Add("meta l4proto ipv6-icmp icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-solicit } accept");
+        input.Add($"iifname vmap @{NftNames.FromEndpointMap}");
+        input.Add(ClearBoth);
+        if (options.EndpointToHostAction == PolicyAction.Deny)
+        {
+            input.Add($"iifname @{NftNames.EndpointInterfaces} drop comment \"endpoint to host\"");
+        }
+
+        yield return new NftChain(NftNames.InputChain, "type filter hook input priority filter; policy accept;", input);
+
+        var output = new List<string> { "ct state established,related accept" };
+        output.AddRange(Failsafe(options.FailsafeOutbound, "dport", "failsafe outbound"));
+        yield return new NftChain(NftNames.OutputChain, "type filter hook output priority filter; policy accept;", output);
+    }
+
+    private static IEnumerable<string> Failsafe(IReadOnlyList<FailsafePort> ports, string field, string comment)
+    {
+        foreach (var group in ports.GroupBy(p => p.Protocol))
+        {
+            var list = string.Join(", ", group.Select(p => p.NftPorts));
+            yield return $"meta l4proto {group.Key.NftName} th {field} {{ {list} }} accept comment \"{comment}\"";
+        }
+    }
+}

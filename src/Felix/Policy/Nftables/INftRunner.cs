@@ -1,0 +1,17 @@
+namespace Tabby.Felix.Policy.Nftables;
+
+/// <summary>Runs nft; behind an interface so tests can inject failures and count transactions.</summary>
+public interface INftRunner
+{
+    /// <summary>Applies <paramref name="script"/> as one transaction (<c>nft -f -</c>): all or nothing.</summary>
+    Task ApplyAsync(string script, CancellationToken cancellationToken = default);
+
+    /// <summary><c>nft -j list table inet NAME</c>; null when the table does not exist.</summary>
+    Task<string?> ListTableJsonAsync(string table, CancellationToken cancellationToken = default);
+}
+
+/// <summary>nft failed; <see cref="Output"/> holds its error text (which names the offending line).</summary>
+public sealed class NftException(string message, string output) : Exception($"{message}: {output}")
+{
+    public string Output { get; } = output;
+}

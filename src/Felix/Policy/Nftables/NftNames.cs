@@ -1,0 +1,36 @@
+using Tabby.Felix.Policy.Calculation;
+using Tabby.Felix.Policy.Model;
+
+namespace Tabby.Felix.Policy.Nftables;
+
+/// <summary>
+/// Names of everything in the owned table. Policy chains and sets are named by a hash of what they
+/// stand for, so a name never changes while its meaning does not (no churn on resync).
+/// </summary>
+public static class NftNames
+{
+    public const string ForwardChain = "forward";
+    public const string InputChain = "input";
+    public const string OutputChain = "output";
+    public const string FromEndpointMap = "from-endpoint";
+    public const string ToEndpointMap = "to-endpoint";
+    public const string EndpointInterfaces = "endpoint-ifaces";
+
+    /// <summary>Chain run for traffic entering the endpoint (its ingress policy).</summary>
+    public static string ToEndpoint(string interfaceName) => $"to-{interfaceName}";
+
+    /// <summary>Chain run for traffic leaving the endpoint (its egress policy).</summary>
+    public static string FromEndpoint(string interfaceName) => $"from-{interfaceName}";
+
+    public static string PolicyChain(CompiledPolicy policy, Direction direction) =>
+        PolicyChain(policy.ShortId, direction);
+
+    public static string PolicyChain(string shortId, Direction direction) =>
+        direction == Direction.Ingress ? $"pi-{shortId}" : $"po-{shortId}";
+
+    public static string SelectionSet(string selectionId, int ipVersion) => $"s{ipVersion}-{CompiledPolicy.HashId(selectionId)}";
+
+    public static string NamedPortSet(string namedPortId, int ipVersion) => $"n{ipVersion}-{CompiledPolicy.HashId(namedPortId)}";
+
+    public static string NetSet(string contentKey, int ipVersion) => $"c{ipVersion}-{CompiledPolicy.HashId(contentKey)}";
+}

@@ -1,0 +1,408 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Tabby.Felix.Policy.Calculation;
+using Tabby.Felix.Policy.Model;
+
+namespace Tabby.Felix.Policy.Nftables;
+
+/// <summary>
+/// Keeps the owned nftables table equal to what the <see cref="PolicyCalculator"/> says. The first
+/// apply (and any apply after a failure or detected drift) atomically replaces the whole table;
+/// later applies render only what the calculator marked dirty, diff it against what was applied
+/// and send the difference as one transaction. <see cref="ResyncAsync"/> reads the table back and
+/// repairs it when someone changed it. Nothing outside the owned table is ever touched.
+/// </summary>
+public sealed class NftablesPolicyDataplane
+{
+    private readonly PolicyCalculator _calculator;
+    private readonly INftRunner _runner;
+    private readonly NftablesPolicyOptions _options;
+    private readonly ILogger _logger;
+    private readonly ChainRenderer _renderer;
+
+    private Dictionary<string, NftChain> _chains = new(StringComparer.Ordinal);
+    private Dictionary<string, NftSet> _sets = new(StringComparer.Ordinal);
+    private Dictionary<string, string> _endpointInterfaces = new(StringComparer.Ordinal);
+    private Dictionary<string, string> _policyIds = new(StringComparer.Ordinal);
+    private Dictionary<string, HashSet<string>> _chainNetSets = new(StringComparer.Ordinal);
+    private Dictionary<string, int> _netSetReferences = new(StringComparer.Ordinal);
+    private bool _needsFullApply = true;
+
+    public NftablesPolicyDataplane(PolicyCalculator calculator, INftRunner runner, NftablesPolicyOptions? options = null, ILogger? logger = null)
+    {
+        _calculator = calculator;
+        _runner = runner;
+        _options = options ?? new NftablesPolicyOptions();
+        _options.Validate();
+        _logger = logger ?? NullLogger.Instance;
+        _renderer = new ChainRenderer(_options);
+    }
+
+    public NftablesPolicyOptions Options => _options;
+
+    /// <summary>Chains as last applied (for tests, status and the benchmark).</summary>
+    public IReadOnlyDictionary<string, NftChain> AppliedChains => _chains;
+
+    public IReadOnlyDictionary<string, NftSet> AppliedSets => _sets;
+
+    /// <summary>Brings the table up to date: a full replace the first time, else the difference.</summary>
+    public async Task<ApplyStatistics> ApplyAsync(CancellationToken cancellationToken = default)
+    {
+        if (_needsFullApply)
+        {
+            return await ApplyFullAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var changes = _calculator.TakeChanges();
+        if (changes.IsEmpty)
+        {
+            return ApplyStatistics.Nothing;
+        }
+
+        return await ApplyChangesAsync(changes, full: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Atomically replaces the whole table with a fresh render.</summary>
+    public async Task<ApplyStatistics> ApplyFullAsync(CancellationToken cancellationToken = default)
+    {
+        _calculator.MarkAllDirty();
+        var changes = _calculator.TakeChanges();
+        return await ApplyChangesAsync(changes, full: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The full script without applying it (for the benchmark and <c>tabbyctl</c> debugging).</summary>
+    public string RenderFullScript()
+    {
+        _calculator.MarkAllDirty();
+        var plan = Plan(_calculator.TakeChanges(), full: true);
+        _needsFullApply = true; // the changes were consumed without being applied
+        return plan.Script;
+    }
+
+    /// <summary>
+    /// Reads the table back and compares it with what was applied (chains, rule counts, sets and
+    /// their elements); on any difference replaces the table. Returns what drifted.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> ResyncAsync(CancellationToken cancellationToken = default)
+    {
+        var json = await _runner.ListTableJsonAsync(_options.TableName, cancellationToken).ConfigureAwait(false);
+        var drift = json is null ? [$"table inet {_options.TableName} is missing"] : NftReadback.Compare(json, _chains, _sets);
+        if (drift.Count > 0 || _needsFullApply)
+        {
+            foreach (var d in drift)
+            {
+                _logger.LogWarning("nftables drift in table {Table}: {Drift}; repairing", _options.TableName, d);
+            }
+
+            await ApplyFullAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return drift;
+    }
+
+    private async Task<ApplyStatistics> ApplyChangesAsync(PolicyChanges changes, bool full, CancellationToken cancellationToken)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var plan = Plan(changes, full);
+        var renderTime = stopwatch.Elapsed;
+        try
+        {
+            await _runner.ApplyAsync(plan.Script, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // The kernel kept the old table (one transaction); our bookkeeping may now be wrong
+            // for the consumed changes, so the next apply replaces everything.
+            _needsFullApply = true;
+            throw;
+        }
+
+        plan.Commit();
+        _needsFullApply = false;
+        var statistics = new ApplyStatistics(full, plan.ChangedChains, plan.ChangedSets, plan.Script.Length, renderTime, stopwatch.Elapsed);
+        _logger.LogDebug("applied policy to nftables: {Statistics}", statistics);
+        return statistics;
+    }
+
+    private ApplyPlan Plan(PolicyChanges changes, bool full)
+    {
+        var appliedChains = full ? new Dictionary<string, NftChain>(StringComparer.Ordinal) : _chains;
+        var appliedSets = full ? new Dictionary<string, NftSet>(StringComparer.Ordinal) : _sets;
+        var endpointInterfaces = full ? new Dictionary<string, string>(StringComparer.Ordinal) : new Dictionary<string, string>(_endpointInterfaces, StringComparer.Ordinal);
+        var policyIds = full ? new Dictionary<string, string>(StringComparer.Ordinal) : new Dictionary<string, string>(_policyIds, StringComparer.Ordinal);
+        var chainNetSets = full ? new Dictionary<string, HashSet<string>>(StringComparer.Ordinal) : new Dictionary<string, HashSet<string>>(_chainNetSets, StringComparer.Ordinal);
+        var netSetReferences = full ? new Dictionary<string, int>(StringComparer.Ordinal) : new Dictionary<string, int>(_netSetReferences, StringComparer.Ordinal);
+
+        var chains = new Dictionary<string, NftChain?>(StringComparer.Ordinal);
+        var sets = new Dictionary<string, NftSet?>(StringComparer.Ordinal);
+        var netSets = new Dictionary<string, NftSet>(StringComparer.Ordinal);
+
+        if (full)
+        {
+            foreach (var chain in _renderer.RenderBaseChains())
+            {
+                chains[chain.Name] = chain;
+            }
+        }
+
+        // Policy chains.
+        foreach (var key in changes.Policies)
+        {
+            var compiled = _calculator.Policies.GetValueOrDefault(key);
+            if (policyIds.Remove(key, out var oldId))
+            {
+                foreach (var direction in new[] { Direction.Ingress, Direction.Egress })
+                {
+                    var oldChain = NftNames.PolicyChain(oldId, direction);
+                    chains[oldChain] = null;
+                    SetChainNetSets(oldChain, [], chainNetSets, netSetReferences);
+                }
+            }
+
+            if (compiled is null)
+            {
+                continue;
+            }
+
+            policyIds[key] = compiled.ShortId;
+            foreach (var direction in new[] { Direction.Ingress, Direction.Egress })
+            {
+                if (compiled.Policy.Covers(direction))
+                {
+                    var chainSets = new Dictionary<string, NftSet>(StringComparer.Ordinal);
+                    var chain = _renderer.RenderPolicyChain(compiled, direction, chainSets);
+                    chains[chain.Name] = chain;
+                    foreach (var (name, set) in chainSets)
+                    {
+                        netSets.TryAdd(name, set);
+                    }
+
+                    SetChainNetSets(chain.Name, chainSets.Keys, chainNetSets, netSetReferences);
+                }
+            }
+        }
+
+        // Endpoint chains and their map entries.
+        var fromMap = full ? Empty(NftNames.FromEndpointMap, "ifname : verdict", isMap: true) : _sets[NftNames.FromEndpointMap];
+        var toMap = full ? Empty(NftNames.ToEndpointMap, "ifname : verdict", isMap: true) : _sets[NftNames.ToEndpointMap];
+        var interfaces = full ? Empty(NftNames.EndpointInterfaces, "ifname", isMap: false) : _sets[NftNames.EndpointInterfaces];
+        var fromElements = new HashSet<string>(fromMap.Elements, StringComparer.Ordinal);
+        var toElements = new HashSet<string>(toMap.Elements, StringComparer.Ordinal);
+        var interfaceElements = new HashSet<string>(interfaces.Elements, StringComparer.Ordinal);
+        foreach (var key in changes.Endpoints)
+        {
+            if (endpointInterfaces.Remove(key, out var oldInterface))
+            {
+                chains[NftNames.FromEndpoint(oldInterface)] = null;
+                chains[NftNames.ToEndpoint(oldInterface)] = null;
+                fromElements.Remove(MapElement(oldInterface, NftNames.FromEndpoint(oldInterface)));
+                toElements.Remove(MapElement(oldInterface, NftNames.ToEndpoint(oldInterface)));
+                interfaceElements.Remove(Quoted(oldInterface));
+            }
+
+            if (_calculator.Endpoints.GetValueOrDefault(key) is not { IsLocal: true } endpoint)
+            {
+                continue;
+            }
+
+            var ifname = endpoint.InterfaceName!;
+            endpointInterfaces[key] = ifname;
+            var policies = _calculator.PoliciesFor(endpoint);
+            foreach (var direction in new[] { Direction.Ingress, Direction.Egress })
+            {
+                var chain = _renderer.RenderEndpointChain(endpoint, direction, policies, _calculator.Ordering);
+                chains[chain.Name] = chain;
+            }
+
+            fromElements.Add(MapElement(ifname, NftNames.FromEndpoint(ifname)));
+            toElements.Add(MapElement(ifname, NftNames.ToEndpoint(ifname)));
+            interfaceElements.Add(Quoted(ifname));
+        }
+
+        AddIfChanged(sets, fromMap with { Elements = fromElements }, appliedSets);
+        AddIfChanged(sets, toMap with { Elements = toElements }, appliedSets);
+        AddIfChanged(sets, interfaces with { Elements = interfaceElements }, appliedSets);
+
+        // Selection and named-port sets.
+        foreach (var id in changes.Selections)
+        {
+            var state = _calculator.FindSelection(id);
+            foreach (var family in new[] { 4, 6 })
+            {
+                var name = NftNames.SelectionSet(id, family);
+                sets[name] = state is null ? null : new NftSet(name, family == 4 ? "ipv4_addr" : "ipv6_addr", false, SelectionElements(state, family));
+            }
+        }
+
+        foreach (var id in changes.NamedPorts)
+        {
+            var state = _calculator.FindNamedPorts(id);
+            foreach (var family in new[] { 4, 6 })
+            {
+                var name = NftNames.NamedPortSet(id, family);
+                sets[name] = state is null ? null
+                    : new NftSet(name, $"{(family == 4 ? "ipv4_addr" : "ipv6_addr")} . inet_proto . inet_service", false, NamedPortElements(state, family));
+            }
+        }
+
+        // Content-named net sets: created with their first reference, deleted with their last.
+        foreach (var (name, set) in netSets)
+        {
+            if (!appliedSets.ContainsKey(name))
+            {
+                sets[name] = set;
+            }
+        }
+
+        foreach (var (name, count) in netSetReferences.ToList())
+        {
+            if (count == 0)
+            {
+                netSetReferences.Remove(name);
+                sets[name] = null;
+            }
+        }
+
+        // Drop no-op entries so statistics show what really changed.
+        foreach (var (name, chain) in chains.ToList())
+        {
+            if (chain is not null && chain.SameAs(appliedChains.GetValueOrDefault(name)))
+            {
+                chains.Remove(name);
+            }
+            else if (chain is null && !appliedChains.ContainsKey(name))
+            {
+                chains.Remove(name);
+            }
+        }
+
+        foreach (var (name, set) in sets.ToList())
+        {
+            if ((set is not null && set.SameAs(appliedSets.GetValueOrDefault(name))) || (set is null && !appliedSets.ContainsKey(name)))
+            {
+                sets.Remove(name);
+            }
+        }
+
+        var script = NftScriptWriter.Write(_options.TableName, full, appliedSets, sets, appliedChains, chains);
+        return new ApplyPlan(script, chains.Count, sets.Count, () =>
+        {
+            var newChains = full ? new Dictionary<string, NftChain>(StringComparer.Ordinal) : _chains;
+            var newSets = full ? new Dictionary<string, NftSet>(StringComparer.Ordinal) : _sets;
+            foreach (var (name, chain) in chains)
+            {
+                if (chain is null)
+                {
+                    newChains.Remove(name);
+                }
+                else
+                {
+                    newChains[name] = chain;
+                }
+            }
+
+            foreach (var (name, set) in sets)
+            {
+                if (set is null)
+                {
+                    newSets.Remove(name);
+                }
+                else
+                {
+                    newSets[name] = set;
+                }
+            }
+
+            _chains = newChains;
+            _sets = newSets;
+            _endpointInterfaces = endpointInterfaces;
+            _policyIds = policyIds;
+            _chainNetSets = chainNetSets;
+            _netSetReferences = netSetReferences;
+        });
+    }
+
+    private static void SetChainNetSets(string chain, IEnumerable<string> names, Dictionary<string, HashSet<string>> chainNetSets,
+        Dictionary<string, int> references)
+    {
+        var now = new HashSet<string>(names, StringComparer.Ordinal);
+        var before = chainNetSets.GetValueOrDefault(chain) ?? [];
+        foreach (var name in before.Except(now))
+        {
+            references[name]--;
+        }
+
+        foreach (var name in now.Except(before))
+        {
+            references[name] = references.GetValueOrDefault(name) + 1;
+        }
+
+        chainNetSets[chain] = now;
+    }
+
+    private static void AddIfChanged(Dictionary<string, NftSet?> sets, NftSet set, Dictionary<string, NftSet> applied)
+    {
+        if (!set.SameAs(applied.GetValueOrDefault(set.Name)))
+        {
+            sets[set.Name] = set;
+        }
+    }
+
+    private static NftSet Empty(string name, string type, bool isMap) =>
+        new(name, type, false, new HashSet<string>(StringComparer.Ordinal), isMap);
+
+    private HashSet<string> SelectionElements(SelectionState state, int family)
+    {
+        var af = family == 4 ? AddressFamily.InterNetwork : AddressFamily.InterNetworkV6;
+        var elements = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var key in state.Members)
+        {
+            foreach (var address in _calculator.Endpoints[key].Addresses)
+            {
+                if (address.AddressFamily == af)
+                {
+                    elements.Add(address.ToString());
+                }
+            }
+        }
+
+        return elements;
+    }
+
+    private HashSet<string> NamedPortElements(NamedPortState state, int family)
+    {
+        var af = family == 4 ? AddressFamily.InterNetwork : AddressFamily.InterNetworkV6;
+        var protocol = state.Selection.Protocol.NftName;
+        var elements = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (key, port) in state.Members)
+        {
+            foreach (var address in _calculator.Endpoints[key].Addresses)
+            {
+                if (address.AddressFamily == af)
+                {
+                    elements.Add(string.Create(CultureInfo.InvariantCulture, $"{address} . {protocol} . {port}"));
+                }
+            }
+        }
+
+        return elements;
+    }
+
+    private static string Quoted(string ifname) => $"\"{ifname}\"";
+
+    private static string MapElement(string ifname, string chain) => $"\"{ifname}\" : jump {chain}";
+
+    private sealed record ApplyPlan(string Script, int ChangedChains, int ChangedSets, Action Commit);
+}
+
+/// <summary>What one apply did: full or incremental, how much changed, how long rendering and the whole apply took.</summary>
+public sealed record ApplyStatistics(bool Full, int ChangedChains, int ChangedSets, int ScriptBytes, TimeSpan RenderTime, TimeSpan TotalTime)
+{
+    public static readonly ApplyStatistics Nothing = new(false, 0, 0, 0, TimeSpan.Zero, TimeSpan.Zero);
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"{(Full ? "full" : "incremental")}: {ChangedChains} chains, {ChangedSets} sets, {ScriptBytes} bytes, render {RenderTime.TotalMilliseconds:F1} ms, total {TotalTime.TotalMilliseconds:F1} ms");
+}

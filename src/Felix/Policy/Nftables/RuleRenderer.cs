@@ -1,0 +1,252 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Tabby.Felix.Policy.Calculation;
+using Tabby.Felix.Policy.Model;
+
+namespace Tabby.Felix.Policy.Nftables;
+
+/// <summary>
+/// Renders one compiled rule into nftables rule bodies (without <c>add rule</c>). A rule becomes
+/// several nft rules when it must: one per IP family when it matches addresses (nft's <c>ip</c>
+/// and <c>ip6</c> matches each imply their family), and one per port alternative when numeric
+/// and named ports are mixed (a named port is a set lookup on address . protocol . port). Lists of
+/// nets become content-named interval sets; selectors become the selection's address sets, so a
+/// selector over many endpoints costs one lookup.
+/// </summary>
+internal sealed class RuleRenderer(NftablesPolicyOptions options)
+{
+    public void Render(CompiledPolicy policy, CompiledRule rule, List<string> output, Dictionary<string, NftSet> netSets)
+    {
+        var r = rule.Rule;
+        foreach (var family in Families(rule))
+        {
+            var common = new StringBuilder();
+            if (r.Protocol is { } protocol)
+            {
+                common.Append("meta l4proto ").Append(protocol.NftName).Append(' ');
+            }
+
+            if (r.NotProtocol is { } notProtocol)
+            {
+                common.Append("meta l4proto != ").Append(notProtocol.NftName).Append(' ');
+            }
+
+            AppendIcmp(common, r);
+            if (family != 0)
+            {
+                common.Append(family == 4 ? "meta nfproto ipv4 " : "meta nfproto ipv6 ");
+                AppendAddresses(common, rule.Source, family, "saddr", netSets);
+                AppendAddresses(common, rule.Destination, family, "daddr", netSets);
+                AppendNamedNotPorts(common, rule.Source, family, "saddr", "sport");
+                AppendNamedNotPorts(common, rule.Destination, family, "daddr", "dport");
+            }
+
+            AppendNumericNotPorts(common, rule.Source, "sport");
+            AppendNumericNotPorts(common, rule.Destination, "dport");
+            foreach (var sourcePorts in PortAlternatives(rule.Source, family, "saddr", "sport"))
+            {
+                foreach (var destinationPorts in PortAlternatives(rule.Destination, family, "daddr", "dport"))
+                {
+                    output.Add(common + sourcePorts + destinationPorts + Verdict(policy, rule));
+                }
+            }
+        }
+    }
+
+    /// <summary>0 = family-independent; else the IP versions the rule can match, given its
+    /// ipVersion, its nets and its ICMP protocol. A family that cannot match gets no rule.</summary>
+    private static List<int> Families(CompiledRule rule)
+    {
+        var r = rule.Rule;
+        var usesAddresses = rule.Source.Match.Nets.Count + rule.Source.Match.NotNets.Count + rule.Destination.Match.Nets.Count
+            + rule.Destination.Match.NotNets.Count > 0
+            || rule.Selections.Any() || rule.NamedPortSelections.Any();
+        var icmpFamily = r.Protocol == Protocol.Icmp ? 4 : r.Protocol == Protocol.IcmpV6 ? 6 : 0;
+        if (!usesAddresses)
+        {
+            return [r.IpVersion ?? icmpFamily];
+        }
+
+        var families = new List<int>();
+        foreach (var family in new[] { 4, 6 })
+        {
+            if ((r.IpVersion is { } v && v != family) || (icmpFamily != 0 && icmpFamily != family))
+            {
+                continue;
+            }
+
+            var af = family == 4 ? AddressFamily.InterNetwork : AddressFamily.InterNetworkV6;
+            if ((rule.Source.Match.Nets.Count > 0 && !rule.Source.Match.Nets.Any(n => n.BaseAddress.AddressFamily == af))
+                || (rule.Destination.Match.Nets.Count > 0 && !rule.Destination.Match.Nets.Any(n => n.BaseAddress.AddressFamily == af)))
+            {
+                continue;
+            }
+
+            families.Add(family);
+        }
+
+        return families;
+    }
+
+    private static void AppendIcmp(StringBuilder text, Rule r)
+    {
+        var keyword = r.Protocol == Protocol.IcmpV6 ? "icmpv6" : "icmp";
+        if (r.Icmp is { } icmp)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{keyword} type {icmp.Type} ");
+            if (icmp.Code is { } code)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"{keyword} code {code} ");
+            }
+        }
+
+        if (r.NotIcmp is { } notIcmp)
+        {
+            text.Append(notIcmp.Code is { } code
+                ? string.Create(CultureInfo.InvariantCulture, $"{keyword} type . {keyword} code != {{ {notIcmp.Type} . {code} }} ")
+                : string.Create(CultureInfo.InvariantCulture, $"{keyword} type != {notIcmp.Type} "));
+        }
+    }
+
+    private static void AppendAddresses(StringBuilder text, CompiledSide side, int family, string field, Dictionary<string, NftSet> netSets)
+    {
+        var ip = family == 4 ? "ip" : "ip6";
+        var af = family == 4 ? AddressFamily.InterNetwork : AddressFamily.InterNetworkV6;
+        var nets = side.Match.Nets.Where(n => n.BaseAddress.AddressFamily == af).ToList();
+        if (nets.Count > 0)
+        {
+            text.Append(ip).Append(' ').Append(field).Append(" @").Append(NetSet(nets, family, netSets)).Append(' ');
+        }
+
+        var notNets = side.Match.NotNets.Where(n => n.BaseAddress.AddressFamily == af).ToList();
+        if (notNets.Count > 0)
+        {
+            text.Append(ip).Append(' ').Append(field).Append(" != @").Append(NetSet(notNets, family, netSets)).Append(' ');
+        }
+
+        if (side.Selection is not null)
+        {
+            text.Append(ip).Append(' ').Append(field).Append(" @").Append(NftNames.SelectionSet(side.Selection.Id, family)).Append(' ');
+        }
+
+        if (side.NotSelection is not null)
+        {
+            text.Append(ip).Append(' ').Append(field).Append(" != @").Append(NftNames.SelectionSet(side.NotSelection.Id, family)).Append(' ');
+        }
+    }
+
+    private static void AppendNumericNotPorts(StringBuilder text, CompiledSide side, string field)
+    {
+        if (side.NumericNotPorts.Count > 0)
+        {
+            text.Append("th ").Append(field).Append(" != ").Append(PortSet(side.NumericNotPorts)).Append(' ');
+        }
+    }
+
+    private static void AppendNamedNotPorts(StringBuilder text, CompiledSide side, int family, string addressField, string portField)
+    {
+        foreach (var named in side.NamedNotPorts)
+        {
+            text.Append(NamedPortLookup(named, family, addressField, portField, negate: true)).Append(' ');
+        }
+    }
+
+    /// <summary>The ways one side's <c>ports</c> can match (ORed by emitting one rule per alternative).</summary>
+    private static List<string> PortAlternatives(CompiledSide side, int family, string addressField, string portField)
+    {
+        if (!side.HasPorts)
+        {
+            return [""];
+        }
+
+        var alternatives = new List<string>();
+        if (side.NumericPorts.Count > 0)
+        {
+            alternatives.Add($"th {portField} {PortSet(side.NumericPorts)} ");
+        }
+
+        // A family-independent rule cannot have named ports (they make it address-dependent).
+        foreach (var named in side.NamedPorts)
+        {
+            alternatives.Add(NamedPortLookup(named, family, addressField, portField, negate: false) + " ");
+        }
+
+        return alternatives;
+    }
+
+    private static string NamedPortLookup(NamedPortSelection named, int family, string addressField, string portField, bool negate) =>
+        $"{(family == 4 ? "ip" : "ip6")} {addressField} . meta l4proto . th {portField} {(negate ? "!= " : "")}@{NftNames.NamedPortSet(named.Id, family)}";
+
+    private static string PortSet(IReadOnlyList<PortMatch> ports)
+    {
+        var merged = NormalizeRanges(ports).ToList();
+        return merged.Count == 1 && !merged[0].Contains('-', StringComparison.Ordinal) ? merged[0] : "{ " + string.Join(", ", merged) + " }";
+    }
+
+    /// <summary>Merges overlapping port ranges: nft rejects overlapping intervals in one set.</summary>
+    private static IEnumerable<string> NormalizeRanges(IReadOnlyList<PortMatch> ports)
+    {
+        var sorted = ports.Select(p => (First: (int)p.First, Last: (int)p.Last)).OrderBy(p => p.First).ToList();
+        var merged = new List<(int First, int Last)>();
+        foreach (var p in sorted)
+        {
+            if (merged.Count > 0 && p.First <= merged[^1].Last + 1)
+            {
+                merged[^1] = (merged[^1].First, Math.Max(merged[^1].Last, p.Last));
+            }
+            else
+            {
+                merged.Add(p);
+            }
+        }
+
+        return merged.Select(p => p.First == p.Last
+            ? p.First.ToString(CultureInfo.InvariantCulture)
+            : string.Create(CultureInfo.InvariantCulture, $"{p.First}-{p.Last}"));
+    }
+
+    /// <summary>Content-named interval set for a list of nets; prefixes inside others are dropped
+    /// (nft rejects overlapping intervals), which does not change what the list matches.</summary>
+    private static string NetSet(List<IPNetwork> nets, int family, Dictionary<string, NftSet> netSets)
+    {
+        var kept = nets.Distinct()
+            .Where(n => !nets.Any(o => o != n && o.PrefixLength < n.PrefixLength && o.Contains(n.BaseAddress)))
+            .Select(n => n.ToString())
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        var name = NftNames.NetSet(string.Join(",", kept), family);
+        if (!netSets.ContainsKey(name))
+        {
+            netSets[name] = new NftSet(name, family == 4 ? "ipv4_addr" : "ipv6_addr", Interval: true, kept.ToHashSet(StringComparer.Ordinal));
+        }
+
+        return name;
+    }
+
+    private string Verdict(CompiledPolicy policy, CompiledRule rule)
+    {
+        var comment = Quote($"{policy.Key} {rule.Direction.ToString().ToLowerInvariant()}[{rule.Index}]");
+        return rule.Rule.Action switch
+        {
+            PolicyAction.Allow => $"meta mark set meta mark | {options.Hex(options.AcceptMark)} return comment {comment}",
+            PolicyAction.Pass => $"meta mark set meta mark | {options.Hex(options.PassMark)} return comment {comment}",
+            PolicyAction.Deny => $"drop comment {comment}",
+            _ => $"log prefix {Quote(LogPrefix(policy, rule))} comment {comment}",
+        };
+    }
+
+    private string LogPrefix(CompiledPolicy policy, CompiledRule rule)
+    {
+        var prefix = $"{options.LogPrefix} {policy.Policy.Tier}/{policy.Key} {rule.Index}: ";
+        return prefix.Length <= 127 ? prefix : prefix[..126] + " ";
+    }
+
+    /// <summary>nft strings cannot hold double quotes; comments are limited to 128 bytes.</summary>
+    internal static string Quote(string text)
+    {
+        var clean = text.Replace('"', '\'');
+        return "\"" + (clean.Length > 120 ? clean[..120] : clean) + "\"";
+    }
+}
