@@ -20,6 +20,8 @@ public enum NetlinkEventKind
     RouteRemoved,
     NeighborChanged,
     NeighborRemoved,
+    FdbChanged,
+    FdbRemoved,
     Overflow,
 }
 
@@ -33,6 +35,8 @@ public sealed record NetlinkEvent(NetlinkEventKind Kind)
     public Route? Route { get; init; }
 
     public Neighbor? Neighbor { get; init; }
+
+    public FdbEntry? Fdb { get; init; }
 }
 
 /// <summary>
@@ -136,8 +140,10 @@ public sealed class NetlinkMonitor : IDisposable
         MessageType.DelAddress => AddressCodec.Parse(message) is { } a ? new NetlinkEvent(NetlinkEventKind.AddressRemoved) { Address = a } : null,
         MessageType.NewRoute => RouteCodec.Parse(message) is { } r ? new NetlinkEvent(NetlinkEventKind.RouteAdded) { Route = r } : null,
         MessageType.DelRoute => RouteCodec.Parse(message) is { } r ? new NetlinkEvent(NetlinkEventKind.RouteRemoved) { Route = r } : null,
-        MessageType.NewNeighbor => NeighborCodec.ParseNeighbor(message) is { } n ? new NetlinkEvent(NetlinkEventKind.NeighborChanged) { Neighbor = n } : null,
-        MessageType.DelNeighbor => NeighborCodec.ParseNeighbor(message) is { } n ? new NetlinkEvent(NetlinkEventKind.NeighborRemoved) { Neighbor = n } : null,
+        MessageType.NewNeighbor => NeighborCodec.ParseNeighbor(message) is { } n ? new NetlinkEvent(NetlinkEventKind.NeighborChanged) { Neighbor = n }
+            : NeighborCodec.ParseFdb(message) is { } f ? new NetlinkEvent(NetlinkEventKind.FdbChanged) { Fdb = f } : null,
+        MessageType.DelNeighbor => NeighborCodec.ParseNeighbor(message) is { } n ? new NetlinkEvent(NetlinkEventKind.NeighborRemoved) { Neighbor = n }
+            : NeighborCodec.ParseFdb(message) is { } f ? new NetlinkEvent(NetlinkEventKind.FdbRemoved) { Fdb = f } : null,
         _ => null,
     };
 

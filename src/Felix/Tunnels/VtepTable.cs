@@ -81,18 +81,10 @@ public sealed class VtepTable(NetlinkClient client, string device = "vxlan.calic
             neighborsDeleted++;
         }
 
+        // FDB: an entry is a (MAC, destination) pair and a MAC may have several destinations, so
+        // wrong pairs are deleted first and the wanted ones written after.
         var fdb = client.ListFdb(link.Index).Where(e => (e.State & NeighborState.Permanent) != 0 && (e.Flags & NeighborFlags.Self) != 0).ToList();
         var macs = vteps.Values.ToDictionary(v => v.HardwareAddress, v => v.HostAddress);
-        foreach (var vtep in vteps.Values)
-        {
-            var want = new FdbEntry(link.Index, vtep.HardwareAddress) { Destination = vtep.HostAddress };
-            if (!fdb.Contains(want))
-            {
-                client.ReplaceFdb(want);
-                fdbWritten++;
-            }
-        }
-
         foreach (var stale in fdb.Where(e => !macs.TryGetValue(e.HardwareAddress, out var host) || !host.Equals(e.Destination)))
         {
             try
@@ -102,7 +94,17 @@ public sealed class VtepTable(NetlinkClient client, string device = "vxlan.calic
             }
             catch (NetlinkException e) when (e.Errno == Errno.ENOENT)
             {
-                // Replaced a moment ago by the write above (same MAC, new destination).
+                // Gone already.
+            }
+        }
+
+        foreach (var vtep in vteps.Values)
+        {
+            var want = new FdbEntry(link.Index, vtep.HardwareAddress) { Destination = vtep.HostAddress };
+            if (!fdb.Contains(want))
+            {
+                client.AppendFdb(want);
+                fdbWritten++;
             }
         }
 
@@ -125,7 +127,7 @@ public sealed class VtepTable(NetlinkClient client, string device = "vxlan.calic
             {
                 await foreach (var e in monitor.Events.ReadAllAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    if (e.Kind is NetlinkEventKind.NeighborRemoved or NetlinkEventKind.NeighborChanged or NetlinkEventKind.LinkChanged
+                    if (e.Kind is NetlinkEventKind.NeighborRemoved or NetlinkEventKind.NeighborChanged or NetlinkEventKind.FdbRemoved or NetlinkEventKind.FdbChanged or NetlinkEventKind.LinkChanged
                         or NetlinkEventKind.LinkRemoved or NetlinkEventKind.Overflow)
                     {
                         wake.Release();
