@@ -22,6 +22,27 @@ internal sealed class HandleStore(IDatastore store, IpamOptions options)
         return handle is { Spec.Deleted: false } ? handle : null;
     }
 
+    /// <summary>Completes a soft delete interrupted between marking and deleting.</summary>
+    public async Task FinishSoftDeleteAsync(string handleId, CancellationToken cancellationToken)
+    {
+        var handle = await store.GetAsync(Kind, HandleNames.ObjectName(handleId), null, cancellationToken).ConfigureAwait(false);
+        if (handle is { Spec.Deleted: true })
+        {
+            try
+            {
+                await store.DeleteAsync(Kind, handle.Name, null, new DeleteOptions { Uid = handle.Metadata.Uid }, cancellationToken)
+                    .ConfigureAwait(false);
+            }
+            catch (ResourceNotFoundException)
+            {
+            }
+            catch (ResourceConflictException)
+            {
+                // Re-created meanwhile: the new owner keeps it.
+            }
+        }
+    }
+
     /// <summary>Adds <paramref name="delta"/> (may be negative) to the handle's count for a block.</summary>
     public async Task AdjustAsync(string handleId, string blockCidr, int delta, CancellationToken cancellationToken)
     {

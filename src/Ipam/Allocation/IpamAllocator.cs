@@ -42,6 +42,8 @@ public sealed class IpamAllocator
 
     public IDatastore Store => _store;
 
+    internal BlockClaims Claims => _claims;
+
     /// <summary>Assigns addresses chosen by IPAM. On failure nothing of this request stays allocated.</summary>
     public async Task<AutoAssignResult> AutoAssignAsync(AutoAssignRequest request, CancellationToken cancellationToken = default)
     {
@@ -137,6 +139,7 @@ public sealed class IpamAllocator
         var handle = await _handles.GetAsync(handleId, cancellationToken).ConfigureAwait(false);
         if (handle is null)
         {
+            await _handles.FinishSoftDeleteAsync(handleId, cancellationToken).ConfigureAwait(false);
             return [];
         }
 
