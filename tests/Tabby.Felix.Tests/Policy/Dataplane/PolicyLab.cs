@@ -45,7 +45,7 @@ public sealed class PolicyLab : IDisposable
                 var ns = Track(NetworkNamespace.Create(key));
                 Veth.ConnectToBridge(Node, "ext0", "p" + key, ns, "eth0", address + "/24");
                 ns.Ip("route", "add", "default", "via", "203.0.113.1");
-                Hosts[key] = (ns, IPAddress.Parse(address[..address.IndexOf('/', StringComparison.Ordinal) is var i and > 0 ? i : address.Length]));
+                Hosts[key] = (ns, IPAddress.Parse(address));
             }
 
             foreach (var (_, (ns, _)) in Hosts)

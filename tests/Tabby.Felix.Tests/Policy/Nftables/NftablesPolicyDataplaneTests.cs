@@ -71,18 +71,18 @@ public sealed class NftablesPolicyDataplaneTests : IDisposable
     {
         var (world, dataplane, runner) = Setup();
         await dataplane.ApplyAsync();
-        world.Pod("prod/db", "198.18.0.3", true, [("app", "frontend")], interfaceName: "tp2");
+        world.Pod("prod/db", "198.18.0.3", true, [("app", "frontend")], interfaceName: "tp3");
         var stats = await dataplane.ApplyAsync();
         Assert.False(stats.Full);
         var lines = runner.LastScript.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         // db lost its policy (its two chains change) and joined the frontend selection (one set).
         Assert.All(lines, l => Assert.True(l.StartsWith("add element", StringComparison.Ordinal) || l.StartsWith("delete element", StringComparison.Ordinal)
-            || l.Contains(" to-tp2", StringComparison.Ordinal) || l.Contains(" from-tp2", StringComparison.Ordinal), l));
+            || l.Contains(" to-tp3", StringComparison.Ordinal) || l.Contains(" from-tp3", StringComparison.Ordinal), l));
         Assert.Contains(lines, l => l.StartsWith("add element", StringComparison.Ordinal) && l.Contains("198.18.0.3", StringComparison.Ordinal));
         Assert.Empty(await dataplane.ResyncAsync());
 
         // A label change that changes no membership and no policy list changes nothing at all.
-        world.Pod("prod/db", "198.18.0.3", true, [("app", "frontend"), ("team", "x")], interfaceName: "tp2");
+        world.Pod("prod/db", "198.18.0.3", true, [("app", "frontend"), ("team", "x")], interfaceName: "tp3");
         Assert.Equal(0, (await dataplane.ApplyAsync()).ScriptBytes);
     }
 
