@@ -29,7 +29,7 @@ public sealed class EmbeddedRecoveryTests : IDisposable
         await File.AppendAllTextAsync(logPath, "{\"rev\":2,\"op\":\"upd");
 
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        var watch = store.WatchAsync(ResourceKinds.IPPools, new Store.WatchOptions { Revision = "0" }, cts.Token).GetAsyncEnumerator(cts.Token);
+        var watch = store.WatchAsync(ResourceKinds.IPPools, new Tabby.Datastore.Store.WatchOptions { Revision = "0" }, cts.Token).GetAsyncEnumerator(cts.Token);
         Assert.True(await watch.MoveNextAsync());
         Assert.Equal("a", watch.Current.Object!.Name);
 
@@ -62,7 +62,7 @@ public sealed class EmbeddedRecoveryTests : IDisposable
         var fresh = new EmbeddedDatastore(_directory);
         var stale = ResourceKinds.IPPools.Clone(created);
         stale.Spec.NatOutgoing = true;
-        await Assert.ThrowsAsync<Store.ResourceConflictException>(() => fresh.UpdateAsync(ResourceKinds.IPPools, stale));
+        await Assert.ThrowsAsync<Tabby.Datastore.Store.ResourceConflictException>(() => fresh.UpdateAsync(ResourceKinds.IPPools, stale));
         var read = (await fresh.GetAsync(ResourceKinds.IPPools, "a"))!;
         Assert.Equal("2", read.Metadata.ResourceVersion);
         Assert.True(read.Spec.Disabled);
