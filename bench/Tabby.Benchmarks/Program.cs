@@ -2,8 +2,20 @@ using BenchmarkDotNet.Running;
 
 namespace Tabby.Benchmarks;
 
-/// <summary>Runs the benchmarks chosen on the command line (BenchmarkDotNet's --filter).</summary>
+/// <summary>
+/// Runs the micro-benchmarks chosen on the command line (BenchmarkDotNet's --filter), or one of the
+/// load scenarios that need their own harness (first argument names it).
+/// </summary>
 public static class Program
 {
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    public static async Task<int> Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "ipam-load")
+        {
+            return await Ipam.IpamLoad.RunAsync(args[1..]);
+        }
+
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
+    }
 }
