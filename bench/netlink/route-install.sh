@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Kernel route programming, side by side in one run: Tabby's batched netlink client, `ip -batch`
-# and BIRD 2's kernel protocol each install and then delete N blackhole /32 routes in a fresh
-# network namespace. Prints one JSON line per tool and phase, then a Markdown table.
+# Kernel route programming, side by side in one run: Tabby's batched netlink client, a minimal C
+# program doing the same batching (raw-batch.c: the kernel's batched rate with next to no user-space
+# work), `ip -batch` and BIRD 2's kernel protocol each install and then delete N blackhole /32
+# routes in a fresh network namespace. Prints one JSON line per tool and phase, then a Markdown table.
 #
 #   sudo bench/netlink/route-install.sh [COUNT ...]        (default: 100000 1000000)
 #
@@ -21,6 +22,7 @@ trap 'ip netns pids "$NS" 2>/dev/null | xargs -r kill -9 2>/dev/null; ip netns d
 [ "$(id -u)" -eq 0 ] || { echo "route-install.sh: needs root (network namespaces)" >&2; exit 2; }
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet build -c Release RouteInstall.cs -v quiet -nologo >/dev/null
+gcc -O2 -Wall -o "$WORK/raw-batch" raw-batch.c
 
 now() { date +%s.%N; }
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }   # utime + stime, in clock ticks
@@ -36,6 +38,11 @@ run_tabby() {
   local n=$1
   fresh_namespace
   ip netns exec "$NS" dotnet run -c Release --no-build RouteInstall.cs "$n" >>"$RESULTS"
+}
+
+run_raw() {
+  fresh_namespace
+  ip netns exec "$NS" "$WORK/raw-batch" "$1" >>"$RESULTS"
 }
 
 run_ip_batch() {
@@ -118,6 +125,7 @@ echo "versions: $(ip -V), $(bird --version 2>&1), dotnet $(dotnet --version)"
 echo "date: $(date -u +%FT%TZ)"
 for n in "${COUNTS[@]}"; do
   run_tabby "$n"
+  run_raw "$n"
   run_ip_batch "$n"
   run_bird "$n"
 done
