@@ -31,6 +31,7 @@ namespace Tabby.Datastore.Resources;
 [JsonSerializable(typeof(KubeNetworkPolicy))]
 [JsonSerializable(typeof(ObjectMeta))]
 [JsonSerializable(typeof(JsonElement))]
+[JsonSerializable(typeof(string))]
 public sealed partial class DatastoreJsonContext : JsonSerializerContext
 {
 }
