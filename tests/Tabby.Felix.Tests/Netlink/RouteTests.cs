@@ -136,8 +136,10 @@ public sealed class RouteTests
         var read = Assert.Single(t.Client.ListRoutes(Family.Inet, protocol: RouteProtocol.Felix));
         Assert.Equal(300, read.NextHops.Count);
         Assert.Equal(big, read);
-        var shown = t.Namespace.Ip("route", "show", "proto", "80");
-        Assert.True(300 == shown.StandardOutput.Split("nexthop").Length - 1, shown.ToString()[..Math.Min(2000, shown.ToString().Length)]);
+        // The kernel forwards with it: a lookup picks one of the 300 gateways. (iproute2 6.1 cannot
+        // add such a route itself, "max allowed bound 4096 exceeded", and its display of it is unreliable.)
+        var lookup = t.IpJson("route", "get", "10.40.0.77")[0].GetProperty("gateway").GetString();
+        Assert.Contains(hops, h => h.Gateway!.ToString() == lookup);
     }
 
     [RootFact]

@@ -60,7 +60,7 @@ public sealed class MessageWriter : IDisposable
     /// <summary>Writes the fixed family header (ifinfomsg, rtmsg, ...) right after the nlmsghdr.</summary>
     public void Write<T>(in T header) where T : unmanaged
     {
-        var size = Marshal.SizeOf<T>();
+        var size = System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
         var span = Reserve(size);
         MemoryMarshal.Write(span, in header);
     }

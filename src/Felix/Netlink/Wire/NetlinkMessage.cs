@@ -24,7 +24,7 @@ public readonly ref struct NetlinkMessage
     /// <summary>Reads the fixed family header at the start of the payload; throws if it is short.</summary>
     public T ReadHeader<T>() where T : unmanaged
     {
-        var size = Marshal.SizeOf<T>();
+        var size = System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
         if (Payload.Length < size)
         {
             throw new NetlinkProtocolException($"{MessageType.Name(Type)}: payload of {Payload.Length} bytes is shorter than its {typeof(T).Name} ({size} bytes)");
