@@ -21,8 +21,7 @@ internal static class BgpDecodeCommand
         var twoOctet = new Option<bool>("--two-octet-as") { Description = "decode with 2-octet AS numbers even if an OPEN in the input offers 4-octet AS" };
         var addPath = new Option<string[]>("--add-path")
         {
-            Description = "families whose NLRI carry ADD-PATH path identifiers: ipv4, ipv6 (repeatable, or 'none')",
-            AllowMultipleArgumentsPerToken = true,
+            Description = "families whose NLRI carry ADD-PATH path identifiers: ipv4, ipv6, both or none (repeatable or comma-separated)",
         };
         var extended = new Option<bool>("--extended-message") { Description = "allow messages up to 65535 bytes (RFC 8654)" };
 

@@ -165,7 +165,7 @@ internal static class BgpDecoder
         problem = null;
         var addPath = AddPathFamilies.None;
         bool explicitAddPath = request.AddPath is { Length: > 0 };
-        foreach (var family in request.AddPath ?? [])
+        foreach (var family in (request.AddPath ?? []).SelectMany(a => a.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
         {
             switch (family.ToLowerInvariant())
             {
