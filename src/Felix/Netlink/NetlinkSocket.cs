@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Runtime.InteropServices;
 using Tabby.Felix.Netlink.Wire;
 
 namespace Tabby.Felix.Netlink;
@@ -156,10 +155,7 @@ public sealed class NetlinkSocket : IDisposable
     /// </summary>
     internal void SendBatch(MessageWriter writer, uint firstSequence, uint lastSequence, int lastMessageOffset, Action<uint, NetlinkException> onError)
     {
-        var flagsOffset = lastMessageOffset + 6;
-        var span = MemoryMarshal.AsMemory(writer.WrittenMemory).Span;
-        var flags = BinaryPrimitives.ReadUInt16LittleEndian(span[flagsOffset..]);
-        BinaryPrimitives.WriteUInt16LittleEndian(span[flagsOffset..], (ushort)(flags | MessageFlags.Ack));
+        writer.AddFlags(lastMessageOffset, MessageFlags.Ack);
         lock (_lock)
         {
             _transport.Send(writer.WrittenSpan);

@@ -23,6 +23,12 @@ public sealed class MessageWriter : IDisposable
 
     public MessageWriter(int initialCapacity = 4096)
     {
+        // Headers are host byte order and written as little-endian: Tabby supports x86-64 and arm64 Linux.
+        if (!BitConverter.IsLittleEndian)
+        {
+            throw new PlatformNotSupportedException("netlink messages are encoded for little-endian hosts");
+        }
+
         _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(initialCapacity, 64));
     }
 
@@ -74,13 +80,21 @@ public sealed class MessageWriter : IDisposable
 
         _length = _messageStart + Align(_length - _messageStart);
         BinaryPrimitives.WriteUInt32LittleEndian(_buffer.AsSpan(_messageStart), (uint)(_length - _messageStart));
-        if (!BitConverter.IsLittleEndian)
-        {
-            throw new PlatformNotSupportedException("netlink headers are written for little-endian hosts");
-        }
 
         _messageStart = -1;
         MessageCount++;
+    }
+
+    /// <summary>Adds <paramref name="flags"/> to the header of the complete message starting at <paramref name="messageOffset"/>.</summary>
+    public void AddFlags(int messageOffset, ushort flags)
+    {
+        if (messageOffset < 0 || messageOffset + NlMsgHdr.Size > _length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(messageOffset), $"no message header at offset {messageOffset}");
+        }
+
+        var span = _buffer.AsSpan(messageOffset + 6, 2);
+        BinaryPrimitives.WriteUInt16LittleEndian(span, (ushort)(BinaryPrimitives.ReadUInt16LittleEndian(span) | flags));
     }
 
     /// <summary>Drops the open message (e.g. when an encoder rejected its input).</summary>
