@@ -4,8 +4,10 @@
 # work), `ip -batch` and BIRD 2's kernel protocol each install and then delete N blackhole /32
 # routes in a fresh network namespace. Prints one JSON line per tool and phase, then a Markdown table.
 #
-#   sudo bench/netlink/route-install.sh [COUNT ...]        (default: 100000 1000000)
+#   sudo [ROUNDS=3] bench/netlink/route-install.sh [COUNT ...]        (default: 100000 1000000)
 #
+# Each count runs ROUNDS rounds of all four tools, interleaved so that a change in machine load
+# hits every tool alike; the table shows the median wall and CPU time per tool and phase.
 # Measures wall time, routes/s, CPU seconds (user+system of the tool's process: rtnetlink work runs
 # in the sender's context, so the kernel's share is included) and peak RSS. On a shared machine wall
 # time suffers from other load; CPU seconds do not, so the table shows both rates.
@@ -14,6 +16,7 @@ cd "$(dirname "$0")"
 COUNTS=("${@:-100000 1000000}")
 # shellcheck disable=SC2206
 COUNTS=(${COUNTS[*]})
+ROUNDS=${ROUNDS:-3}
 WORK=$(mktemp -d /tmp/tabby-route-bench.XXXXXX)
 NS=tabby-bench-$$
 RESULTS=$WORK/results.jsonl
@@ -124,16 +127,35 @@ echo "machine: $(nproc) cores, kernel $(uname -r), load average $(cut -d' ' -f1-
 echo "versions: $(ip -V), $(bird --version 2>&1), dotnet $(dotnet --version)"
 echo "date: $(date -u +%FT%TZ)"
 for n in "${COUNTS[@]}"; do
-  run_tabby "$n"
-  run_raw "$n"
-  run_ip_batch "$n"
-  run_bird "$n"
+  for ((round = 1; round <= ROUNDS; round++)); do
+    run_tabby "$n"
+    run_raw "$n"
+    run_ip_batch "$n"
+    run_bird "$n"
+  done
 done
 cat "$RESULTS"
 echo
-echo "| routes | tool | phase | wall s | routes/s (wall) | CPU s | routes/CPU-s | peak RSS MB |"
-echo "|---:|---|---|---:|---:|---:|---:|---:|"
-sed -E 's/[{}"]//g' "$RESULTS" | awk -F, '{
-  for (i = 1; i <= NF; i++) { split($i, kv, ":"); v[kv[1]] = kv[2] }
-  printf "| %d | %s | %s | %.2f | %d | %.2f | %d | %.0f |\n", v["routes"], v["tool"], v["phase"], v["seconds"], v["routes_per_s"], v["cpu_s"], (v["cpu_s"] > 0 ? v["routes"] / v["cpu_s"] : 0), v["peak_rss_kb"] / 1024 }'
+echo "| routes | tool | phase | runs | wall s | routes/s (wall) | CPU s | routes/CPU-s | peak RSS MB |"
+echo "|---:|---|---|---:|---:|---:|---:|---:|---:|"
+sed -E 's/[{}"]//g' "$RESULTS" | awk -F, '
+  function median(values, key, count,    i, j, t, a) {
+    for (i = 1; i <= count; i++) a[i] = values[key, i]
+    for (i = 2; i <= count; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+    return count % 2 ? a[(count + 1) / 2] : (a[count / 2] + a[count / 2 + 1]) / 2
+  }
+  {
+    for (i = 1; i <= NF; i++) { split($i, kv, ":"); v[kv[1]] = kv[2] }
+    key = v["routes"] SUBSEP v["tool"] SUBSEP v["phase"]
+    if (!(key in runs)) order[++keys] = key
+    c = ++runs[key]; wall[key, c] = v["seconds"]; cpu[key, c] = v["cpu_s"]
+    if (v["peak_rss_kb"] + 0 > rss[key] + 0) rss[key] = v["peak_rss_kb"]
+  }
+  END {
+    for (k = 1; k <= keys; k++) {
+      key = order[k]; split(key, p, SUBSEP)
+      w = median(wall, key, runs[key]); c = median(cpu, key, runs[key])
+      printf "| %d | %s | %s | %d | %.2f | %d | %.2f | %d | %.0f |\n", p[1], p[2], p[3], runs[key], w, p[1] / w, c, (c > 0 ? p[1] / c : 0), rss[key] / 1024
+    }
+  }'
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
