@@ -49,6 +49,13 @@ public static class CrdGenerator
     /// <summary>Every Calico kind that is a CRD (the Calico Node lives on the Kubernetes Node instead).</summary>
     public static IEnumerable<ResourceKind> CrdKinds => ResourceKinds.All.Where(k => Details.ContainsKey(k));
 
+    /// <summary>kubectl printer columns of a CRD kind (tabbyctl's tables use the same ones); empty for other kinds.</summary>
+    public static IReadOnlyList<PrinterColumn> PrinterColumns(ResourceKind kind) =>
+        Details.TryGetValue(kind, out var details)
+            ? details.Columns.Select(c => new PrinterColumn(c["name"]!.GetValue<string>(), c["jsonPath"]!.GetValue<string>(),
+                c["type"]!.GetValue<string>(), c["priority"]?.GetValue<int>() ?? 0)).ToList()
+            : [];
+
     public static string FileName(ResourceKind kind) => $"{kind.Group}_{kind.Plural}.yaml";
 
     public static JsonObject Generate(ResourceKind kind)
@@ -235,3 +242,6 @@ public static class CrdGenerator
 
     private sealed record KindDetails(string Description, IReadOnlyList<string> Required, IReadOnlyList<JsonObject> Columns, bool StatusSubresource = false);
 }
+
+/// <summary>A column of <c>kubectl get</c> / <c>tabbyctl get</c> output: a JSON path into the object.</summary>
+public sealed record PrinterColumn(string Name, string JsonPath, string Type, int Priority);
