@@ -15,6 +15,11 @@ public static class Program
             return await Ipam.IpamLoad.RunAsync(args[1..]);
         }
 
+        if (args.Length > 0 && args[0] == "policy-apply")
+        {
+            return await Policy.PolicyApply.RunAsync(args[1..]);
+        }
+
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;
     }

@@ -34,6 +34,8 @@ internal sealed class RuleRenderer(NftablesPolicyOptions options)
             }
 
             AppendIcmp(common, r);
+            var sourceNets = new List<string> { "" };
+            var destinationNets = new List<string> { "" };
             if (family != 0)
             {
                 common.Append(family == 4 ? "meta nfproto ipv4 " : "meta nfproto ipv6 ");
@@ -41,15 +43,24 @@ internal sealed class RuleRenderer(NftablesPolicyOptions options)
                 AppendAddresses(common, rule.Destination, family, "daddr", netSets);
                 AppendNamedNotPorts(common, rule.Source, family, "saddr", "sport");
                 AppendNamedNotPorts(common, rule.Destination, family, "daddr", "dport");
+                sourceNets = NetAlternatives(rule.Source, family, "saddr", netSets);
+                destinationNets = NetAlternatives(rule.Destination, family, "daddr", netSets);
             }
 
             AppendNumericNotPorts(common, rule.Source, "sport");
             AppendNumericNotPorts(common, rule.Destination, "dport");
-            foreach (var sourcePorts in PortAlternatives(rule.Source, family, "saddr", "sport"))
+            var prefix = common.ToString();
+            foreach (var sourceNet in sourceNets)
             {
-                foreach (var destinationPorts in PortAlternatives(rule.Destination, family, "daddr", "dport"))
+                foreach (var destinationNet in destinationNets)
                 {
-                    output.Add(common + sourcePorts + destinationPorts + Verdict(policy, rule));
+                    foreach (var sourcePorts in PortAlternatives(rule.Source, family, "saddr", "sport"))
+                    {
+                        foreach (var destinationPorts in PortAlternatives(rule.Destination, family, "daddr", "dport"))
+                        {
+                            output.Add(prefix + sourceNet + destinationNet + sourcePorts + destinationPorts + Verdict(policy, rule));
+                        }
+                    }
                 }
             }
         }
@@ -114,16 +125,17 @@ internal sealed class RuleRenderer(NftablesPolicyOptions options)
     {
         var ip = family == 4 ? "ip" : "ip6";
         var af = family == 4 ? AddressFamily.InterNetwork : AddressFamily.InterNetworkV6;
-        var nets = side.Match.Nets.Where(n => n.BaseAddress.AddressFamily == af).ToList();
-        if (nets.Count > 0)
-        {
-            text.Append(ip).Append(' ').Append(field).Append(" @").Append(NetSet(nets, family, netSets)).Append(' ');
-        }
-
-        var notNets = side.Match.NotNets.Where(n => n.BaseAddress.AddressFamily == af).ToList();
-        if (notNets.Count > 0)
+        var notNets = Kept(side.Match.NotNets.Where(n => n.BaseAddress.AddressFamily == af).ToList());
+        if (notNets.Count > InlineNetLimit)
         {
             text.Append(ip).Append(' ').Append(field).Append(" != @").Append(NetSet(notNets, family, netSets)).Append(' ');
+        }
+        else
+        {
+            foreach (var net in notNets)
+            {
+                text.Append(ip).Append(' ').Append(field).Append(" != ").Append(net).Append(' ');
+            }
         }
 
         if (side.Selection is not null)
@@ -207,15 +219,40 @@ internal sealed class RuleRenderer(NftablesPolicyOptions options)
             : string.Create(CultureInfo.InvariantCulture, $"{p.First}-{p.Last}"));
     }
 
-    /// <summary>Content-named interval set for a list of nets; prefixes inside others are dropped
-    /// (nft rejects overlapping intervals), which does not change what the list matches.</summary>
-    private static string NetSet(List<IPNetwork> nets, int family, Dictionary<string, NftSet> netSets)
+    /// <summary>
+    /// The ways a side's nets can match (ORed by one rule per alternative). Short lists are inline
+    /// prefix matches: every interval set in the table makes nft fetch its elements on each later
+    /// transaction, so only lists longer than <see cref="InlineNetLimit"/> get a (content-named,
+    /// shared) interval set, where one lookup replaces many rules.
+    /// </summary>
+    private static List<string> NetAlternatives(CompiledSide side, int family, string field, Dictionary<string, NftSet> netSets)
     {
-        var kept = nets.Distinct()
+        var af = family == 4 ? AddressFamily.InterNetwork : AddressFamily.InterNetworkV6;
+        var nets = Kept(side.Match.Nets.Where(n => n.BaseAddress.AddressFamily == af).ToList());
+        var ip = family == 4 ? "ip" : "ip6";
+        if (nets.Count == 0)
+        {
+            return [""];
+        }
+
+        return nets.Count > InlineNetLimit
+            ? [$"{ip} {field} @{NetSet(nets, family, netSets)} "]
+            : [.. nets.Select(n => $"{ip} {field} {n} ")];
+    }
+
+    /// <summary>Lists with more nets than this become a named interval set.</summary>
+    internal const int InlineNetLimit = 4;
+
+    /// <summary>The nets of a list that are not inside another one of the list (same match, no
+    /// overlapping intervals, which nft rejects in one set), sorted for stable names.</summary>
+    private static List<string> Kept(List<IPNetwork> nets) =>
+        [.. nets.Distinct()
             .Where(n => !nets.Any(o => o != n && o.PrefixLength < n.PrefixLength && o.Contains(n.BaseAddress)))
             .Select(n => n.ToString())
-            .Order(StringComparer.Ordinal)
-            .ToList();
+            .Order(StringComparer.Ordinal)];
+
+    private static string NetSet(List<string> kept, int family, Dictionary<string, NftSet> netSets)
+    {
         var name = NftNames.NetSet(string.Join(",", kept), family);
         if (!netSets.ContainsKey(name))
         {

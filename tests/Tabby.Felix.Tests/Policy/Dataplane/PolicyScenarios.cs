@@ -58,8 +58,8 @@ public static class PolicyScenarios
             """{"apiVersion":"projectcalico.org/v3","kind":"Tier","metadata":{"name":"security"},"spec":{"order":100}}""",
             Gnp("security.edge", """
                 {"tier":"security","order":10,"selector":"all()","types":["Ingress","Egress"],
-                 "ingress":[{"action":"Deny","source":{"nets":["203.0.113.0/28"]}},
-                            {"action":"Pass","source":{"notNets":["203.0.113.0/28"]}}],
+                 "ingress":[{"action":"Deny","source":{"nets":["192.0.2.0/24","203.0.113.0/28","198.51.100.0/24","100.64.0.0/10","233.252.0.0/24"]}},
+                            {"action":"Pass","source":{"notNets":["203.0.113.0/28","192.0.2.0/24","198.51.100.0/24","100.64.0.0/10","233.252.0.0/24"]}}],
                  "egress":[{"action":"Deny","protocol":"UDP","destination":{"selector":"app == 'db'"}},
                            {"action":"Pass"}]}
                 """),

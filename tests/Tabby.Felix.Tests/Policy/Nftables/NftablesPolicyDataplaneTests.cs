@@ -25,6 +25,7 @@ public sealed class NftablesPolicyDataplaneTests : IDisposable
              {"apiVersion":"projectcalico.org/v3","kind":"GlobalNetworkPolicy","metadata":{"name":"db"},
               "spec":{"order":10,"selector":"app == 'db'","types":["Ingress","Egress"],
                       "ingress":[{"action":"Deny","source":{"nets":["203.0.113.0/24","203.0.113.64/26","2001:db8::/32"]}},
+                                 {"action":"Deny","source":{"notNets":["192.0.2.0/24","198.51.100.0/24","100.64.0.0/10","233.252.0.0/24","198.18.0.0/15"]}},
                                  {"action":"Allow","protocol":"TCP","source":{"selector":"app == 'backend'"},"destination":{"ports":["5432","6000:6010"]}}],
                       "egress":[{"action":"Allow","protocol":"ICMP","icmp":{"type":8}},{"action":"Log"},{"action":"Pass"}]}}]
             """);
