@@ -1,0 +1,148 @@
+using System.Net;
+using System.Net.Sockets;
+using Tabby.Bgp.Policy;
+using Tabby.Bgp.Rib;
+using Tabby.Bgp.Wire;
+using Tabby.Bgp.Wire.Attributes;
+using Tabby.Bgp.Wire.Nlri;
+
+namespace Tabby.Bgp.Speaker;
+
+/// <summary>
+/// From Loc-RIB to peers (RFC 4271 section 9.2): split horizon, route reflection (RFC 4456),
+/// AS path and next hop rules, well-known communities, export policy; then packed UPDATEs.
+/// </summary>
+public sealed partial class BgpSpeaker
+{
+    private const int ExportCacheLimit = 65536;
+
+    /// <summary>Sends what changed since the last batch to every synced peer and to the kernel channel.</summary>
+    private void ExportChanges()
+    {
+        if (_dirty.Count == 0) return;
+        var peers = _peers.Values.Where(p => p.Synced && p.LoopConnection is not null).ToList();
+        foreach (var prefix in _dirty)
+        {
+            _rib.TryGet(prefix, out var entry);
+            var family = FamilyOf(prefix);
+            foreach (var peer in peers)
+            {
+                if (!peer.LoopNegotiated!.Supports(family)) continue;
+                peer.Out.Set(prefix, entry is null ? null : ExportFor(peer, prefix, entry));
+            }
+
+            if (_bestPathChanges is not null) _bestPathChanges.Writer.TryWrite(KernelView(prefix, entry));
+        }
+
+        _dirty.Clear();
+        foreach (var peer in peers)
+            if (peer.Out.PendingCount > 0) peer.LoopConnection!.SendUpdates((w, o) => peer.Out.Flush(w, o));
+    }
+
+    private BestPathChange KernelView(BgpPrefix prefix, PrefixEntry? entry)
+    {
+        if (entry is null || !entry.HasBest || entry.Best.Source.IsLocal) return new BestPathChange(prefix, []);
+        var hops = new List<RouteNextHop>();
+        foreach (var path in entry.MultipathSet())
+            if (DecisionProcess.NextHop(path.Accepted!) is { } nh) hops.Add(new RouteNextHop(nh, path.Source.Address, path.Source.Name));
+        return new BestPathChange(prefix, hops);
+    }
+
+    /// <summary>The attributes <paramref name="peer"/> should have for <paramref name="prefix"/>, or null for none.</summary>
+    private PathAttributes? ExportFor(PeerSession peer, BgpPrefix prefix, PrefixEntry entry)
+    {
+        if (!entry.HasBest) return null;
+        ref readonly var best = ref entry.Best;
+        var policy = peer.Config.ExportPolicy;
+        if (policy.DependsOnPrefix) return Export(peer, prefix, best);
+        var key = (best.Source, best.Accepted!, prefix.Afi);
+        if (peer.ExportCache.TryGetValue(key, out var cached)) return cached;
+        var result = Export(peer, prefix, best);
+        if (peer.ExportCache.Count >= ExportCacheLimit) peer.ExportCache.Clear();
+        peer.ExportCache[key] = result;
+        return result;
+    }
+
+    private PathAttributes? Export(PeerSession peer, BgpPrefix prefix, in RibPath best)
+    {
+        var source = best.Source;
+        var a = best.Accepted!;
+        var target = peer.RibPeer;
+        // Never back to where it came from.
+        if (ReferenceEquals(source, target)) return null;
+        // RFC 1997: NO_ADVERTISE goes to nobody, NO_EXPORT / NO_EXPORT_SUBCONFED stay inside the AS.
+        if (a.Communities.Contains(new Community(Community.NoAdvertise))) return null;
+        bool toInternal = target.IsInternal;
+        if (!toInternal && (a.Communities.Contains(new Community(Community.NoExport)) || a.Communities.Contains(new Community(Community.NoExportSubconfed)))) return null;
+
+        bool reflect = false;
+        if (toInternal && source.IsInternal && !source.IsLocal)
+        {
+            // RFC 4271 section 9.2: iBGP-learned routes are not sent to iBGP peers, unless we
+            // reflect (RFC 4456 section 6): from a client to everyone, from a non-client to clients.
+            if (_clusterId == 0) return null;
+            if (!source.IsRouteReflectorClient && !target.IsRouteReflectorClient) return null;
+            reflect = true;
+        }
+
+        var b = a.ToBuilder();
+        bool nextHopSelf;
+        if (toInternal)
+        {
+            b.LocalPref ??= Options.Decision.DefaultLocalPreference;
+            if (reflect)
+            {
+                // RFC 4456 section 8: ORIGINATOR_ID once, our CLUSTER_ID prepended.
+                b.OriginatorId ??= source.RouterId;
+                b.ClusterList.Insert(0, _clusterId);
+            }
+
+            nextHopSelf = peer.Config.NextHopMode == NextHopMode.Self && !reflect;
+        }
+        else
+        {
+            // RFC 4271 section 5.1.2: prepend our AS towards external peers; LOCAL_PREF, RR
+            // attributes and a MED learned from another AS do not leave the AS (sections 5.1.4, 5.1.5).
+            b.AsPath = AsPathEditing.Prepend(b.AsPath ?? AsPath.Empty, peer.LocalAs);
+            b.LocalPref = null;
+            b.OriginatorId = null;
+            b.ClusterList.Clear();
+            if (!source.IsLocal) b.MultiExitDisc = null;
+            nextHopSelf = peer.Config.NextHopMode != NextHopMode.Keep;
+        }
+
+        var current = DecisionProcess.NextHop(a);
+        bool unspecified = current is null || current.Equals(IPAddress.Any) || current.Equals(IPAddress.IPv6Any);
+        if (nextHopSelf || unspecified)
+        {
+            var self = SelfAddress(peer, prefix.Afi);
+            if (self is null) return null;
+            if (prefix.IsIpv4)
+            {
+                b.NextHop = self;
+                b.MpNextHop = null;
+            }
+            else
+            {
+                b.MpNextHop = self;
+                b.NextHop = null;
+            }
+
+            b.MpLinkLocalNextHop = null;
+        }
+
+        var built = Interner.Intern(b.Build());
+        return peer.Config.ExportPolicy.Apply(prefix, built, peer.LocalAs, Interner);
+    }
+
+    /// <summary>Our next hop towards <paramref name="peer"/>: configured, else the session's local address of that family.</summary>
+    private static IPAddress? SelfAddress(PeerSession peer, Afi afi)
+    {
+        var configured = afi == Afi.Ipv4 ? peer.Config.NextHopIpv4 : peer.Config.NextHopIpv6;
+        if (configured is not null) return configured;
+        var local = peer.LoopConnection?.LocalEndPoint?.Address;
+        if (local is null) return null;
+        var family = afi == Afi.Ipv4 ? AddressFamily.InterNetwork : AddressFamily.InterNetworkV6;
+        return local.AddressFamily == family ? local : null;
+    }
+}
