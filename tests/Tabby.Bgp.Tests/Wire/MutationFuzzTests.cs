@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using Tabby.Bgp.Wire;
+using Tabby.Bgp.Wire.Attributes;
 using Tabby.Bgp.Wire.Errors;
 using Tabby.Bgp.Wire.Formatting;
 using Tabby.Bgp.Wire.Messages;
@@ -33,11 +34,14 @@ public class MutationFuzzTests
             new() { FourOctetAs = true, AddPath = AddPathFamilies.Ipv4Unicast | AddPathFamilies.Ipv6Unicast },
             new() { ExtendedMessage = true, AddPath = AddPathFamilies.Ipv4Unicast },
         ];
+        var interner = new AttributeSetInterner();
         int decoded = 0, reset = 0, treatAsWithdraw = 0;
         for (int i = 0; i < Iterations; i++)
         {
             var input = Mutate(corpus[random.Next(corpus.Length)], random);
             var opts = options[random.Next(options.Length)];
+            // Differential: the interner's encoded-bytes fast path must not change any outcome.
+            Assert.Equal(Render(input, opts, null), Render(input, opts, interner));
             switch (Outcome(input, opts))
             {
                 case ErrorHandling.SessionReset: reset++; break;
@@ -50,6 +54,29 @@ public class MutationFuzzTests
         Assert.True(decoded > Iterations / 20, $"decoded {decoded}");
         Assert.True(reset > Iterations / 20, $"reset {reset}");
         Assert.True(treatAsWithdraw > 0, "no treat-as-withdraw outcome");
+    }
+
+    /// <summary>Everything observable about decoding <paramref name="input"/>, as text.</summary>
+    private static string Render(byte[] input, BgpSessionOptions options, AttributeSetInterner? interner)
+    {
+        var buffer = new ReadOnlySequence<byte>(input);
+        var text = new System.Text.StringBuilder();
+        try
+        {
+            while (BgpFrameReader.TryRead(ref buffer, options, out var frame))
+            {
+                var message = BgpMessageDecoder.Decode(frame, options, interner);
+                using var stream = new MemoryStream();
+                using (var json = new Utf8JsonWriter(stream)) BgpJsonFormatter.WriteMessage(json, message, frame.Length);
+                text.Append(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+            }
+        }
+        catch (BgpProtocolException e)
+        {
+            text.Append($"reset {e.Error.Code}/{e.Error.Subcode} {Convert.ToHexString(e.Error.Data.Span)}");
+        }
+
+        return text.ToString();
     }
 
     private static ErrorHandling Outcome(byte[] input, BgpSessionOptions options)

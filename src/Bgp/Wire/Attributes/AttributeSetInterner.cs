@@ -11,6 +11,9 @@ public sealed class AttributeSetInterner
 {
     private readonly ConcurrentDictionary<PathAttributes, PathAttributes> _sets = new();
 
+    /// <summary>Encoded attribute bytes already seen, so repeated sets skip decoding (see <see cref="AttributeEncodingCache"/>).</summary>
+    internal AttributeEncodingCache Encodings { get; } = new();
+
     /// <summary>Number of distinct sets held.</summary>
     public int Count => _sets.Count;
 

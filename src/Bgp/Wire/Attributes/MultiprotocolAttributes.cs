@@ -68,5 +68,38 @@ internal static class MultiprotocolAttributes
         return null;
     }
 
+    /// <summary>
+    /// Decodes only the NLRI of an MP_REACH_NLRI value (the fast path, where the next hop is already
+    /// known from a cached attribute set). False for anything unusual; the caller then decodes fully.
+    /// </summary>
+    public static bool TryReachNlri(ReadOnlyMemory<byte> value, BgpSessionOptions options, out NlriSection section)
+    {
+        section = default;
+        var v = value.Span;
+        var family = new AfiSafi((Afi)BinaryPrimitives.ReadUInt16BigEndian(v), (Safi)v[2]);
+        if (!family.IsUnicastIp) return false;
+        var nlri = value[(4 + v[3] + 1)..];
+        bool hasPathId = options.HasPathId(family);
+        int count = NlriCodec.Validate(nlri.Span, family.Afi, hasPathId, out _);
+        if (count < 0) return false;
+        section = new NlriSection(family, hasPathId, nlri, count);
+        return true;
+    }
+
+    /// <summary>Decodes an MP_UNREACH_NLRI value for the fast path; false for anything unusual.</summary>
+    public static bool TryUnreachNlri(ReadOnlyMemory<byte> value, BgpSessionOptions options, out NlriSection section)
+    {
+        section = default;
+        var v = value.Span;
+        if (v.Length < 3) return false;
+        var family = new AfiSafi((Afi)BinaryPrimitives.ReadUInt16BigEndian(v), (Safi)v[2]);
+        if (!family.IsUnicastIp) return false;
+        bool hasPathId = options.HasPathId(family);
+        int count = NlriCodec.Validate(v[3..], family.Afi, hasPathId, out _);
+        if (count < 0) return false;
+        section = new NlriSection(family, hasPathId, value[3..], count);
+        return true;
+    }
+
     private static AttributeProblem Problem(string description) => new(UpdateMessageErrorSubcode.OptionalAttributeError, description);
 }

@@ -32,8 +32,12 @@ public static class UpdateDecoder
         var withdrawn = Section(body.Slice(2, withdrawnLength), ipv4PathId, "Withdrawn Routes");
         var nlri = Section(body[(4 + withdrawnLength + attributesLength)..], ipv4PathId, "NLRI");
 
+        var attributeBytes = body.Slice(4 + withdrawnLength, attributesLength);
+        if (interner is not null && attributesLength > 0 && TryCached(attributeBytes, withdrawn, nlri, options, interner) is { } cached)
+            return cached;
+
         var state = new AttributeDecodeState(options);
-        bool complete = AttributeListDecoder.Decode(body.Slice(4 + withdrawnLength, attributesLength), state);
+        bool complete = AttributeListDecoder.Decode(attributeBytes, state);
 
         // RFC 7606 section 5.1: treat-as-withdraw needs every NLRI located; if the attribute list
         // broke before any MP attribute was found and there is no NLRI field, reachability may be
@@ -60,10 +64,44 @@ public static class UpdateDecoder
         if (announces && handling != ErrorHandling.TreatAsWithdraw)
         {
             attributes = state.Builder.Build();
-            if (interner is not null) attributes = interner.Intern(attributes);
+            if (interner is not null)
+            {
+                attributes = interner.Intern(attributes);
+                if (state.Errors.Count == 0) interner.Encodings.Add(attributeBytes.Span, options.FourOctetAs, attributes);
+            }
         }
 
-        return new UpdateMessage(withdrawn, nlri, state.MpReach, state.MpUnreach, attributes, handling, state.Errors);
+        return new UpdateMessage(withdrawn, nlri, state.MpReach, state.MpUnreach, attributes, handling,
+            state.Errors.Count == 0 ? [] : state.Errors);
+    }
+
+    /// <summary>
+    /// The fast path: these exact attribute bytes decoded cleanly before, so reuse the set and
+    /// decode only the MP NLRI. Returns null whenever anything differs from that clean case.
+    /// </summary>
+    private static UpdateMessage? TryCached(ReadOnlyMemory<byte> attributeBytes, NlriSection withdrawn, NlriSection nlri,
+        BgpSessionOptions options, AttributeSetInterner interner)
+    {
+        var set = interner.Encodings.Find(attributeBytes.Span, options.FourOctetAs, out var mp);
+        if (set is null) return null;
+        NlriSection? reach = null, unreach = null;
+        if (mp.HasReach)
+        {
+            if (!MultiprotocolAttributes.TryReachNlri(attributeBytes.Slice(mp.ReachStart, mp.ReachLength), options, out var r)) return null;
+            reach = r;
+        }
+
+        if (mp.HasUnreach)
+        {
+            if (!MultiprotocolAttributes.TryUnreachNlri(attributeBytes.Slice(mp.UnreachStart, mp.UnreachLength), options, out var u)) return null;
+            unreach = u;
+        }
+
+        bool announces = !nlri.IsEmpty || reach is { Data.IsEmpty: false };
+        // The mandatory attributes were present when the set was cached, except NEXT_HOP, which
+        // only the NLRI field needs (RFC 4760 section 3).
+        if (!announces || (!nlri.IsEmpty && set.NextHop is null)) return null;
+        return new UpdateMessage(withdrawn, nlri, reach, unreach, interner.Intern(set), ErrorHandling.None, []);
     }
 
     /// <summary>RFC 7606 section 5.3: a bad prefix length in the Withdrawn Routes or NLRI field resets the session (RFC 4271 section 6.3: Invalid Network Field).</summary>

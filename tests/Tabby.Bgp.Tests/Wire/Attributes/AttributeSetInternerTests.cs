@@ -62,3 +62,41 @@ public class AttributeSetInternerTests
         Assert.Equal(baseline, baseline.ToBuilder().Build());
     }
 }
+
+public class AttributeEncodingCacheTests
+{
+    private static byte[] Body(string attributes, string nlri)
+    {
+        var a = Hex.Bytes(attributes);
+        var n = Hex.Bytes(nlri);
+        return [0, 0, (byte)(a.Length >> 8), (byte)a.Length, .. a, .. n];
+    }
+
+    [Fact]
+    public void RepeatedAttributeBytesReuseTheSetWithoutDecoding()
+    {
+        var interner = new AttributeSetInterner();
+        var options = new Tabby.Bgp.Wire.BgpSessionOptions();
+        const string attrs = "40010100 4002040201fde9 400304c0000201 c00804fde80064";
+        var first = Tabby.Bgp.Wire.Messages.UpdateDecoder.Decode(Body(attrs, "18c63364"), options, interner);
+        var second = Tabby.Bgp.Wire.Messages.UpdateDecoder.Decode(Body(attrs, "18cb0071 18c63365"), options, interner);
+        Assert.Same(first.Attributes, second.Attributes);
+        Assert.Equal(2, second.Nlri.Count);
+        Assert.Empty(second.Errors);
+    }
+
+    [Fact]
+    public void CachedSetWithoutNextHopIsNotUsedForTheNlriField()
+    {
+        // First an MP-only UPDATE (no NEXT_HOP needed, RFC 4760 section 3), then the same
+        // attributes with an IPv4 NLRI field: NEXT_HOP is now missing (treat-as-withdraw).
+        var interner = new AttributeSetInterner();
+        var options = new Tabby.Bgp.Wire.BgpSessionOptions();
+        const string mpReach = "800e0d 0001 01 04 c0000201 00 18c63364";
+        const string attrs = "40010100 4002040201fde9 " + mpReach;
+        var first = Tabby.Bgp.Wire.Messages.UpdateDecoder.Decode(Body(attrs, ""), options, interner);
+        Assert.Equal(Tabby.Bgp.Wire.Errors.ErrorHandling.None, first.Handling);
+        var second = Tabby.Bgp.Wire.Messages.UpdateDecoder.Decode(Body(attrs, "18cb0071"), options, interner);
+        Assert.True(second.IsTreatAsWithdraw);
+    }
+}
