@@ -94,8 +94,8 @@ public sealed class LoopbackSessionTests
         pair.A.Originate(BgpPrefix.Parse("198.51.100.128/25"));
         await Wait.UntilAsync(async () => (await pair.B.GetRoutesAsync()).Count == 2, RouteTimeout, "B to learn both routes");
 
-        var reject25 = new Policy.RoutePolicy([new Policy.PolicyRule(new Policy.PolicyMatch { Prefixes = [Policy.PrefixMatch.Parse("198.51.100.0/24 ge 25")] }, Policy.PolicyAction.Reject)],
-            Policy.PolicyAction.Accept);
+        var reject25 = new Tabby.Bgp.Policy.RoutePolicy([new Tabby.Bgp.Policy.PolicyRule(new Tabby.Bgp.Policy.PolicyMatch { Prefixes = [Tabby.Bgp.Policy.PrefixMatch.Parse("198.51.100.0/24 ge 25")] }, Tabby.Bgp.Policy.PolicyAction.Reject)],
+            Tabby.Bgp.Policy.PolicyAction.Accept);
         int flapsBefore = (await pair.B.GetStatusAsync()).Peers[0].FlapCount;
         await pair.B.AddOrUpdatePeerAsync(LoopbackSpeakers.Peer(LoopbackSpeakers.AddressA, pair.PortA, 65001, LoopbackSpeakers.AddressB, null) with { ImportPolicy = reject25 });
         var route = await LoopbackSpeakers.RouteAsync(pair.B, "198.51.100.128/25");
