@@ -121,14 +121,18 @@ public sealed class NatOutgoingManager(NftRunner runner, ILogger? logger = null)
     private readonly SemaphoreSlim _gate = new(1, 1);
     private string? _applied;
 
-    /// <summary>Returns true when the rules changed.</summary>
-    public async Task<bool> UpdateAsync(IReadOnlyCollection<NatPool> pools, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Applies the rules for <paramref name="pools"/> when they differ from the last applied ones,
+    /// or always with <paramref name="force"/> (a periodic resync that repairs a table someone
+    /// changed or deleted). Returns true when a script was applied.
+    /// </summary>
+    public async Task<bool> UpdateAsync(IReadOnlyCollection<NatPool> pools, CancellationToken cancellationToken = default, bool force = false)
     {
         var script = NatOutgoingScript.Render(pools);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (script == _applied)
+            if (script == _applied && !force)
             {
                 return false;
             }

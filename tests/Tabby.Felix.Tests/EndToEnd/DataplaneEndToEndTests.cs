@@ -90,6 +90,12 @@ public sealed class DataplaneEndToEndTests
         var counters = lab.External.Exec("nft", "list", "chain", "ip", "observe", "input").StandardOutput;
         Assert.Matches($@"ip saddr {a.NodeIp} icmp type echo-request counter packets [1-9]", counters);
 
+        // Someone deletes the table: a forced resync puts it back.
+        a.Namespace.Exec("nft", "delete", "table", "ip", "tabby-nat");
+        Assert.False(await nat.UpdateAsync(pools));
+        Assert.True(await nat.UpdateAsync(pools, force: true));
+        Assert.Contains("masquerade", a.Namespace.Exec("nft", "list", "table", "ip", "tabby-nat").StandardOutput, StringComparison.Ordinal);
+
         // Traffic between pools is never masqueraded: b sees the pod's own address.
         b.Namespace.Exec("nft", "add table ip observe; add chain ip observe input { type filter hook forward priority 0; }; "
             + $"add rule ip observe input ip saddr {a.PodIp} counter");
