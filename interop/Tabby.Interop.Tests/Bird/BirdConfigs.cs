@@ -7,10 +7,10 @@ internal static class BirdConfigs
     /// An IPv4 session "tabby4" and an IPv6 session "tabby6", each originating one route with a
     /// community, a large community and MED 33 (static protocols s4 / s6).
     /// </summary>
-    public static string Sessions(uint localAs, uint tabbyAs, string extra = "", string options = "") => $$"""
+    public static string Sessions(uint localAs, uint tabbyAs, string extra = "", string options = "", string routes4 = "route 203.0.113.0/24 blackhole;") => $$"""
         router id 192.0.2.2;
         protocol device {}
-        protocol static s4 { ipv4; route 203.0.113.0/24 blackhole; }
+        protocol static s4 { ipv4; {{routes4}} }
         protocol static s6 { ipv6; route 2001:db8:200::/48 blackhole; }
         filter mark {
           bgp_med = 33;
