@@ -77,34 +77,44 @@ public static class PolicyApply
             }
 
             cpu0 = process.TotalProcessorTime;
+            var child0 = ChildCpu.Total();
             var full = await dataplane.ApplyFullAsync();
-            Report("full apply nft (render + nft -f, empty table)", $"{Ms(full.TotalTime)} (agent CPU {Ms(process.TotalProcessorTime - cpu0)})");
+            Report("full apply nft (render + nft -f, empty table)", $"{Ms(full.TotalTime)} wall; CPU: agent {Ms(process.TotalProcessorTime - cpu0)}, nft {Ms(ChildCpu.Total() - child0)}");
+            child0 = ChildCpu.Total();
             var again = await dataplane.ApplyFullAsync();
-            Report("full apply nft (replace existing table)", Ms(again.TotalTime));
+            Report("full apply nft (replace existing table)", $"{Ms(again.TotalTime)} wall; nft CPU {Ms(ChildCpu.Total() - child0)}");
             wall.Restart();
+            child0 = ChildCpu.Total();
             var drift = await dataplane.ResyncAsync();
-            Report("resync (nft -j list + compare)", $"{Ms(wall.Elapsed)}, drift {drift.Count}");
+            Report("resync (nft -j list + compare)", $"{Ms(wall.Elapsed)} wall; nft CPU {Ms(ChildCpu.Total() - child0)}; drift {drift.Count}");
 
             // Incremental updates, each one event then one apply.
             var random = new Random(42);
-            var label = new List<ApplyStatistics>();
-            var policy = new List<ApplyStatistics>();
-            var add = new List<ApplyStatistics>();
-            var remove = new List<ApplyStatistics>();
+            var label = new List<(ApplyStatistics, TimeSpan)>();
+            var policy = new List<(ApplyStatistics, TimeSpan)>();
+            var add = new List<(ApplyStatistics, TimeSpan)>();
+            var remove = new List<(ApplyStatistics, TimeSpan)>();
+            async Task<(ApplyStatistics, TimeSpan)> Measure()
+            {
+                var before = ChildCpu.Total();
+                var stats = await dataplane.ApplyAsync();
+                return (stats, ChildCpu.Total() - before);
+            }
+
             for (var u = 0; u < updates; u++)
             {
                 var j = random.Next(endpoints);
                 calculator.UpsertEndpoint(PolicyWorkload.Endpoint(j, $"app-{random.Next(PolicyWorkload.Apps)}"));
-                label.Add(await dataplane.ApplyAsync());
+                label.Add(await Measure());
 
                 var i = random.Next(policies);
                 PolicyWorkload.Apply(calculator, PolicyWorkload.Policy(i, u + 1));
-                policy.Add(await dataplane.ApplyAsync());
+                policy.Add(await Measure());
 
                 calculator.UpsertEndpoint(PolicyWorkload.Endpoint(endpoints + u));
-                add.Add(await dataplane.ApplyAsync());
+                add.Add(await Measure());
                 calculator.RemoveEndpoint($"ns-{(endpoints + u) % PolicyWorkload.Namespaces}/pod-{endpoints + u}");
-                remove.Add(await dataplane.ApplyAsync());
+                remove.Add(await Measure());
             }
 
             Report("incremental: pod label change", Summary(label));
@@ -128,16 +138,16 @@ public static class PolicyApply
                     await File.WriteAllTextAsync(Path.Combine(outDir, "policy.iptables"), tables);
                 }
 
-                Report("ipset restore", Ms(Timed(() => Run("ip", ["netns", "exec", ipNs, "ipset", "restore"], ipsets))));
-                Report("iptables-legacy-restore (full)", Ms(Timed(() => Run("ip", ["netns", "exec", ipNs, "iptables-legacy-restore"], tables))));
-                Report("iptables-legacy-restore (full, replace)", Ms(Timed(() => Run("ip", ["netns", "exec", ipNs, "iptables-legacy-restore"], tables))));
+                Report("ipset restore", (Timed(() => Run("ip", ["netns", "exec", ipNs, "ipset", "restore"], ipsets))));
+                Report("iptables-legacy-restore (full)", (Timed(() => Run("ip", ["netns", "exec", ipNs, "iptables-legacy-restore"], tables))));
+                Report("iptables-legacy-restore (full, replace)", (Timed(() => Run("ip", ["netns", "exec", ipNs, "iptables-legacy-restore"], tables))));
                 var oneChain = OneChainUpdate(tables);
-                Report("iptables-legacy-restore --noflush (one chain)", Ms(Timed(() => Run("ip", ["netns", "exec", ipNs, "iptables-legacy-restore", "--noflush"], oneChain))));
+                Report("iptables-legacy-restore --noflush (one chain)", (Timed(() => Run("ip", ["netns", "exec", ipNs, "iptables-legacy-restore", "--noflush"], oneChain))));
                 Run("ip", "netns", "del", ipNs);
                 Run("ip", "netns", "add", ipNs);
                 Run("ip", ["netns", "exec", ipNs, "ipset", "restore"], ipsets);
-                Report("iptables-nft-restore (full)", Ms(Timed(() => Run("ip", ["netns", "exec", ipNs, "iptables-nft-restore"], tables))));
-                Report("iptables-nft-restore --noflush (one chain)", Ms(Timed(() => Run("ip", ["netns", "exec", ipNs, "iptables-nft-restore", "--noflush"], oneChain))));
+                Report("iptables-nft-restore (full)", (Timed(() => Run("ip", ["netns", "exec", ipNs, "iptables-nft-restore"], tables))));
+                Report("iptables-nft-restore --noflush (one chain)", (Timed(() => Run("ip", ["netns", "exec", ipNs, "iptables-nft-restore", "--noflush"], oneChain))));
             }
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {policies:N0} policies, {endpoints:N0} endpoints | value |"));
@@ -172,19 +182,22 @@ public static class PolicyApply
         return text.Append("COMMIT\n").ToString();
     }
 
-    private static string Summary(List<ApplyStatistics> stats)
+    private static string Summary(List<(ApplyStatistics Stats, TimeSpan NftCpu)> runs)
     {
-        var times = stats.Select(s => s.TotalTime.TotalMilliseconds).Order().ToList();
-        double P(double q) => times[Math.Min(times.Count - 1, (int)Math.Ceiling(q * times.Count) - 1)];
+        static double P(List<double> sorted, double q) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(q * sorted.Count) - 1)];
+        var wall = runs.Select(r => r.Stats.TotalTime.TotalMilliseconds).Order().ToList();
+        var cpu = runs.Select(r => r.NftCpu.TotalMilliseconds).Order().ToList();
+        var render = runs.Select(r => r.Stats.RenderTime.TotalMilliseconds).Order().ToList();
         return string.Create(CultureInfo.InvariantCulture,
-            $"median {P(0.5):F1} ms, p95 {P(0.95):F1} ms, max {times[^1]:F1} ms (render median {stats.Select(s => s.RenderTime.TotalMilliseconds).Order().ElementAt(stats.Count / 2):F2} ms; {stats.Average(s => s.ChangedChains):F1} chains, {stats.Average(s => s.ChangedSets):F1} sets, {stats.Average(s => s.ScriptBytes):F0} bytes per update)");
+            $"wall median {P(wall, 0.5):F1} ms, p95 {P(wall, 0.95):F1} ms; nft CPU median {P(cpu, 0.5):F1} ms, p95 {P(cpu, 0.95):F1} ms; render median {P(render, 0.5):F2} ms; per update {runs.Average(r => r.Stats.ChangedChains):F1} chains, {runs.Average(r => r.Stats.ChangedSets):F1} sets, {runs.Average(r => r.Stats.ScriptBytes):F0} bytes");
     }
 
-    private static TimeSpan Timed(Action action)
+    private static string Timed(Action action)
     {
+        var child = ChildCpu.Total();
         var sw = Stopwatch.StartNew();
         action();
-        return sw.Elapsed;
+        return $"{Ms(sw.Elapsed)} wall; CPU {Ms(ChildCpu.Total() - child)}";
     }
 
     private static string Ms(TimeSpan t) => string.Create(CultureInfo.InvariantCulture, $"{t.TotalMilliseconds:F0} ms");

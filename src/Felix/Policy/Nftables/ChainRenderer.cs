@@ -9,9 +9,9 @@ namespace Tabby.Felix.Policy.Nftables;
 /// forward (hook forward): ct established,related accept; ct invalid drop;
 ///   unknown workload interface drop; iifname vmap @from-endpoint (egress of the sender);
 ///   oifname vmap @to-endpoint (ingress of the receiver); clear our mark bits; accept.
-/// from-IF / to-IF: clear mark bits; per tier: jump to each policy chain in order while neither
-///   the accept nor the pass bit is set, return as soon as accept is set; at the end of a tier
-///   with a Deny default, drop unless pass is set; clear pass; after the last tier, return (allowed).
+/// in-HASH / eg-HASH (shared by endpoints with the same policies): clear mark bits; per tier: jump
+///   to each policy chain in order while neither the accept nor the pass bit is set; at the end
+///   of a tier with a Deny default, drop unless one is set; clear pass; at the end, return (allowed).
 /// pi-ID / po-ID (one per policy and direction, shared by every endpoint): the rules; Allow sets
 ///   the accept bit and returns, Pass sets the pass bit and returns, Deny drops, Log logs.
 /// input / output (host): failsafe ports first, then workload-to-host traffic through the sender's
@@ -36,10 +36,14 @@ internal sealed class ChainRenderer(NftablesPolicyOptions options)
         return new NftChain(NftNames.PolicyChain(policy, direction), null, rules);
     }
 
-    public NftChain RenderEndpointChain(Endpoint endpoint, Direction direction, IReadOnlyList<CompiledPolicy> policies, PolicyOrdering ordering)
+    /// <summary>
+    /// The policy of one endpoint and direction: one guarded jump per policy (skipped once a
+    /// policy set the accept or pass bit), a drop at the end of each Deny-default tier unless
+    /// accept or pass is set, the pass bit cleared between tiers (the accept bit stays, so every
+    /// later jump and drop is skipped and the chain returns: allowed).
+    /// </summary>
+    public NftChain RenderEndpointChain(Direction direction, IReadOnlyList<CompiledPolicy> policies, PolicyOrdering ordering)
     {
-        var accept = options.Hex(options.AcceptMark);
-        var pass = options.Hex(options.PassMark);
         var both = options.Hex(options.AcceptMark | options.PassMark);
         var rules = new List<string> { ClearBoth };
         var covering = policies.Where(p => p.Policy.Covers(direction)).ToList();
@@ -47,25 +51,25 @@ internal sealed class ChainRenderer(NftablesPolicyOptions options)
         while (index < covering.Count)
         {
             var tier = ordering.TierOf(covering[index]);
-            var first = true;
             for (; index < covering.Count && ordering.TierOf(covering[index]).Name == tier.Name; index++)
             {
                 var chain = NftNames.PolicyChain(covering[index], direction);
                 var comment = RuleRenderer.Quote($"{tier.Name}/{covering[index].Key}");
-                rules.Add(first ? $"jump {chain} comment {comment}" : $"meta mark & {both} == 0x00000000 jump {chain} comment {comment}");
-                rules.Add($"meta mark & {accept} == {accept} return");
-                first = false;
+                rules.Add($"meta mark & {both} == 0x00000000 jump {chain} comment {comment}");
             }
 
             if (tier.DefaultAction == PolicyAction.Deny)
             {
-                rules.Add($"meta mark & {pass} == 0x00000000 drop comment {RuleRenderer.Quote($"tier {tier.Name} default deny")}");
+                rules.Add($"meta mark & {both} == 0x00000000 drop comment {RuleRenderer.Quote($"tier {tier.Name} default deny")}");
             }
 
-            rules.Add($"meta mark set meta mark & {options.Hex(~options.PassMark)}");
+            if (index < covering.Count)
+            {
+                rules.Add($"meta mark set meta mark & {options.Hex(~options.PassMark)}");
+            }
         }
 
-        var name = direction == Direction.Ingress ? NftNames.ToEndpoint(endpoint.InterfaceName!) : NftNames.FromEndpoint(endpoint.InterfaceName!);
+        var name = NftNames.EndpointChain(direction, CompiledPolicy.HashId(string.Join("\n", rules)));
         return new NftChain(name, null, rules);
     }
 

@@ -16,11 +16,13 @@ public static class NftNames
     public const string ToEndpointMap = "to-endpoint";
     public const string EndpointInterfaces = "endpoint-ifaces";
 
-    /// <summary>Chain run for traffic entering the endpoint (its ingress policy).</summary>
-    public static string ToEndpoint(string interfaceName) => $"to-{interfaceName}";
-
-    /// <summary>Chain run for traffic leaving the endpoint (its egress policy).</summary>
-    public static string FromEndpoint(string interfaceName) => $"from-{interfaceName}";
+    /// <summary>
+    /// Chain with the policy of endpoints in one direction, named by a hash of its rules: endpoints
+    /// with the same policies in the same order (the pods of one deployment) share one chain, and a
+    /// name never changes meaning, so endpoint chains are only ever added or deleted, never rewritten.
+    /// </summary>
+    public static string EndpointChain(Direction direction, string contentHash) =>
+        direction == Direction.Ingress ? $"in-{contentHash}" : $"eg-{contentHash}";
 
     public static string PolicyChain(CompiledPolicy policy, Direction direction) =>
         PolicyChain(policy.ShortId, direction);

@@ -85,13 +85,7 @@ internal static class NftScriptWriter
             WriteElementChanges(script, table, old, desired);
         }
 
-        foreach (var (name, desired) in chains)
-        {
-            if (desired is null && appliedChains.ContainsKey(name))
-            {
-                script.Append("delete chain inet ").Append(table).Append(' ').Append(name).Append('\n');
-            }
-        }
+        WriteChainDeletions(script, table, appliedChains, [.. chains.Where(c => c.Value is null && appliedChains.ContainsKey(c.Key)).Select(c => c.Key)]);
 
         foreach (var (name, desired) in sets)
         {
@@ -102,6 +96,46 @@ internal static class NftScriptWriter
         }
 
         return script.ToString();
+    }
+
+    /// <summary>
+    /// Deletes chains so that no chain goes while another deleted chain still jumps to it (nft
+    /// refuses with EBUSY): endpoint chains before the policy chains they jump to.
+    /// </summary>
+    private static void WriteChainDeletions(StringBuilder script, string table, IReadOnlyDictionary<string, NftChain> appliedChains, List<string> doomed)
+    {
+        var remaining = new HashSet<string>(doomed, StringComparer.Ordinal);
+        while (remaining.Count > 0)
+        {
+            var referenced = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var name in remaining)
+            {
+                foreach (var rule in appliedChains[name].Rules)
+                {
+                    var at = rule.IndexOf("jump ", StringComparison.Ordinal);
+                    if (at >= 0)
+                    {
+                        var target = rule[(at + 5)..].Split(' ')[0];
+                        if (target != name)
+                        {
+                            referenced.Add(target);
+                        }
+                    }
+                }
+            }
+
+            var now = remaining.Where(n => !referenced.Contains(n)).Order(StringComparer.Ordinal).ToList();
+            if (now.Count == 0)
+            {
+                now = [.. remaining]; // a cycle cannot exist in a valid table; let nft report it
+            }
+
+            foreach (var name in now)
+            {
+                script.Append("delete chain inet ").Append(table).Append(' ').Append(name).Append('\n');
+                remaining.Remove(name);
+            }
+        }
     }
 
     private static void WriteElementChanges(StringBuilder script, string table, NftSet? old, NftSet desired)

@@ -25,7 +25,8 @@ public sealed class NftablesPolicyDataplane
 
     private Dictionary<string, NftChain> _chains = new(StringComparer.Ordinal);
     private Dictionary<string, NftSet> _sets = new(StringComparer.Ordinal);
-    private Dictionary<string, string> _endpointInterfaces = new(StringComparer.Ordinal);
+    private Dictionary<string, EndpointChains> _endpointChains = new(StringComparer.Ordinal);
+    private Dictionary<string, int> _endpointChainReferences = new(StringComparer.Ordinal);
     private Dictionary<string, string> _policyIds = new(StringComparer.Ordinal);
     private Dictionary<string, HashSet<string>> _chainNetSets = new(StringComparer.Ordinal);
     private Dictionary<string, int> _netSetReferences = new(StringComparer.Ordinal);
@@ -131,7 +132,8 @@ public sealed class NftablesPolicyDataplane
     {
         var appliedChains = full ? new Dictionary<string, NftChain>(StringComparer.Ordinal) : _chains;
         var appliedSets = full ? new Dictionary<string, NftSet>(StringComparer.Ordinal) : _sets;
-        var endpointInterfaces = full ? new Dictionary<string, string>(StringComparer.Ordinal) : new Dictionary<string, string>(_endpointInterfaces, StringComparer.Ordinal);
+        var endpointChains = full ? new Dictionary<string, EndpointChains>(StringComparer.Ordinal) : new Dictionary<string, EndpointChains>(_endpointChains, StringComparer.Ordinal);
+        var endpointChainReferences = full ? new Dictionary<string, int>(StringComparer.Ordinal) : new Dictionary<string, int>(_endpointChainReferences, StringComparer.Ordinal);
         var policyIds = full ? new Dictionary<string, string>(StringComparer.Ordinal) : new Dictionary<string, string>(_policyIds, StringComparer.Ordinal);
         var chainNetSets = full ? new Dictionary<string, HashSet<string>>(StringComparer.Ordinal) : new Dictionary<string, HashSet<string>>(_chainNetSets, StringComparer.Ordinal);
         var netSetReferences = full ? new Dictionary<string, int>(StringComparer.Ordinal) : new Dictionary<string, int>(_netSetReferences, StringComparer.Ordinal);
@@ -192,15 +194,34 @@ public sealed class NftablesPolicyDataplane
         var fromElements = new HashSet<string>(fromMap.Elements, StringComparer.Ordinal);
         var toElements = new HashSet<string>(toMap.Elements, StringComparer.Ordinal);
         var interfaceElements = new HashSet<string>(interfaces.Elements, StringComparer.Ordinal);
+        void Release(string chain)
+        {
+            if ((endpointChainReferences[chain] -= 1) == 0)
+            {
+                endpointChainReferences.Remove(chain);
+                chains[chain] = null;
+            }
+        }
+
+        void Acquire(NftChain chain)
+        {
+            var count = endpointChainReferences.GetValueOrDefault(chain.Name);
+            endpointChainReferences[chain.Name] = count + 1;
+            if (count == 0)
+            {
+                chains[chain.Name] = chain; // new, or revived in this plan after its last release
+            }
+        }
+
         foreach (var key in changes.Endpoints)
         {
-            if (endpointInterfaces.Remove(key, out var oldInterface))
+            if (endpointChains.Remove(key, out var old))
             {
-                chains[NftNames.FromEndpoint(oldInterface)] = null;
-                chains[NftNames.ToEndpoint(oldInterface)] = null;
-                fromElements.Remove(MapElement(oldInterface, NftNames.FromEndpoint(oldInterface)));
-                toElements.Remove(MapElement(oldInterface, NftNames.ToEndpoint(oldInterface)));
-                interfaceElements.Remove(Quoted(oldInterface));
+                fromElements.Remove(MapElement(old.Interface, old.Egress));
+                toElements.Remove(MapElement(old.Interface, old.Ingress));
+                interfaceElements.Remove(Quoted(old.Interface));
+                Release(old.Ingress);
+                Release(old.Egress);
             }
 
             if (_calculator.Endpoints.GetValueOrDefault(key) is not { IsLocal: true } endpoint)
@@ -209,16 +230,14 @@ public sealed class NftablesPolicyDataplane
             }
 
             var ifname = endpoint.InterfaceName!;
-            endpointInterfaces[key] = ifname;
             var policies = _calculator.PoliciesFor(endpoint);
-            foreach (var direction in new[] { Direction.Ingress, Direction.Egress })
-            {
-                var chain = _renderer.RenderEndpointChain(endpoint, direction, policies, _calculator.Ordering);
-                chains[chain.Name] = chain;
-            }
-
-            fromElements.Add(MapElement(ifname, NftNames.FromEndpoint(ifname)));
-            toElements.Add(MapElement(ifname, NftNames.ToEndpoint(ifname)));
+            var ingress = _renderer.RenderEndpointChain(Direction.Ingress, policies, _calculator.Ordering);
+            var egress = _renderer.RenderEndpointChain(Direction.Egress, policies, _calculator.Ordering);
+            Acquire(ingress);
+            Acquire(egress);
+            endpointChains[key] = new EndpointChains(ifname, ingress.Name, egress.Name);
+            fromElements.Add(MapElement(ifname, egress.Name));
+            toElements.Add(MapElement(ifname, ingress.Name));
             interfaceElements.Add(Quoted(ifname));
         }
 
@@ -318,7 +337,8 @@ public sealed class NftablesPolicyDataplane
 
             _chains = newChains;
             _sets = newSets;
-            _endpointInterfaces = endpointInterfaces;
+            _endpointChains = endpointChains;
+            _endpointChainReferences = endpointChainReferences;
             _policyIds = policyIds;
             _chainNetSets = chainNetSets;
             _netSetReferences = netSetReferences;
@@ -394,6 +414,9 @@ public sealed class NftablesPolicyDataplane
     private static string Quoted(string ifname) => $"\"{ifname}\"";
 
     private static string MapElement(string ifname, string chain) => $"\"{ifname}\" : jump {chain}";
+
+    /// <summary>The interface of a local endpoint and the shared chains its map entries jump to.</summary>
+    private sealed record EndpointChains(string Interface, string Ingress, string Egress);
 
     private sealed record ApplyPlan(string Script, int ChangedChains, int ChangedSets, Action Commit);
 }

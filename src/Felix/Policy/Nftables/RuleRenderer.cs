@@ -151,9 +151,15 @@ internal sealed class RuleRenderer(NftablesPolicyOptions options)
 
     private static void AppendNumericNotPorts(StringBuilder text, CompiledSide side, string field)
     {
-        if (side.NumericNotPorts.Count > 0)
+        if (side.NumericNotPorts.Count == 0)
         {
-            text.Append("th ").Append(field).Append(" != ").Append(PortSet(side.NumericNotPorts)).Append(' ');
+            return;
+        }
+
+        // "none of these ports": one != match per entry group, all ANDed in the same rule.
+        foreach (var group in PortGroups(side.NumericNotPorts))
+        {
+            text.Append("th ").Append(field).Append(" != ").Append(group).Append(' ');
         }
     }
 
@@ -174,9 +180,9 @@ internal sealed class RuleRenderer(NftablesPolicyOptions options)
         }
 
         var alternatives = new List<string>();
-        if (side.NumericPorts.Count > 0)
+        foreach (var group in PortGroups(side.NumericPorts))
         {
-            alternatives.Add($"th {portField} {PortSet(side.NumericPorts)} ");
+            alternatives.Add($"th {portField} {group} ");
         }
 
         // A family-independent rule cannot have named ports (they make it address-dependent).
@@ -191,10 +197,34 @@ internal sealed class RuleRenderer(NftablesPolicyOptions options)
     private static string NamedPortLookup(NamedPortSelection named, int family, string addressField, string portField, bool negate) =>
         $"{(family == 4 ? "ip" : "ip6")} {addressField} . meta l4proto . th {portField} {(negate ? "!= " : "")}@{NftNames.NamedPortSet(named.Id, family)}";
 
-    private static string PortSet(IReadOnlyList<PortMatch> ports)
+    /// <summary>
+    /// Port lists as nft matches: single ports together (a plain value or an anonymous hash set)
+    /// and each range on its own (<c>6000-6100</c>). Ranges inside a set would make it an interval
+    /// set, and nft fetches the elements of every interval set in the table on each transaction;
+    /// only lists with more than <see cref="InlineNetLimit"/> ranges pay that for one lookup.
+    /// </summary>
+    private static List<string> PortGroups(IReadOnlyList<PortMatch> ports)
     {
         var merged = NormalizeRanges(ports).ToList();
-        return merged.Count == 1 && !merged[0].Contains('-', StringComparison.Ordinal) ? merged[0] : "{ " + string.Join(", ", merged) + " }";
+        var singles = merged.Where(p => !p.Contains('-', StringComparison.Ordinal)).ToList();
+        var ranges = merged.Where(p => p.Contains('-', StringComparison.Ordinal)).ToList();
+        if (ranges.Count > InlineNetLimit)
+        {
+            return ["{ " + string.Join(", ", merged) + " }"];
+        }
+
+        var groups = new List<string>();
+        if (singles.Count == 1)
+        {
+            groups.Add(singles[0]);
+        }
+        else if (singles.Count > 1)
+        {
+            groups.Add("{ " + string.Join(", ", singles) + " }");
+        }
+
+        groups.AddRange(ranges);
+        return groups;
     }
 
     /// <summary>Merges overlapping port ranges: nft rejects overlapping intervals in one set.</summary>

@@ -76,10 +76,11 @@ public sealed class NftablesPolicyDataplaneTests : IDisposable
         var stats = await dataplane.ApplyAsync();
         Assert.False(stats.Full);
         var lines = runner.LastScript.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        // db lost its policy (its two chains change) and joined the frontend selection (one set).
-        Assert.All(lines, l => Assert.True(l.StartsWith("add element", StringComparison.Ordinal) || l.StartsWith("delete element", StringComparison.Ordinal)
-            || l.Contains(" to-tp3", StringComparison.Ordinal) || l.Contains(" from-tp3", StringComparison.Ordinal), l));
+        // db lost its policy (its map entries now jump to the shared no-policy chains) and joined
+        // the frontend selection: element changes only, no policy chain is touched.
+        Assert.DoesNotContain(lines, l => l.StartsWith("flush chain", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("add element", StringComparison.Ordinal) && l.Contains("198.18.0.3", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("add element inet tabby-policy to-endpoint { \"tp3\" : jump in-", StringComparison.Ordinal));
         Assert.Empty(await dataplane.ResyncAsync());
 
         // A label change that changes no membership and no policy list changes nothing at all.
@@ -94,19 +95,25 @@ public sealed class NftablesPolicyDataplaneTests : IDisposable
         await dataplane.ApplyAsync();
         world.Pod("prod/backend2", "198.18.0.20", true, [("app", "backend")], interfaceName: "tp20");
         var added = await dataplane.ApplyAsync();
-        Assert.Equal(2, added.ChangedChains); // to-tp20, from-tp20
+        Assert.Equal(0, added.ChangedChains); // backend2 shares backend's chains: same policies, same order
         var script = runner.LastScript;
-        Assert.Contains("add chain inet tabby-policy to-tp20", script, StringComparison.Ordinal);
-        Assert.Contains("\"tp20\" : jump from-tp20", script, StringComparison.Ordinal);
+        Assert.Contains("\"tp20\" : jump in-", script, StringComparison.Ordinal);
         Assert.Contains("198.18.0.20", script, StringComparison.Ordinal); // joined the backend selection set
-        Assert.DoesNotContain("flush chain", script, StringComparison.Ordinal);
+        Assert.DoesNotContain("chain", script, StringComparison.Ordinal);
         Assert.Empty(await dataplane.ResyncAsync());
 
         world.Calculator.RemoveEndpoint("prod/backend2");
         var removed = await dataplane.ApplyAsync();
-        Assert.Equal(2, removed.ChangedChains);
-        Assert.Contains("delete chain inet tabby-policy to-tp20", runner.LastScript, StringComparison.Ordinal);
+        Assert.Equal(0, removed.ChangedChains); // backend still uses the shared chains
         Assert.DoesNotContain("tp20", _node.Exec("nft", "list", "table", "inet", "tabby-policy").StandardOutput, StringComparison.Ordinal);
+        Assert.Empty(await dataplane.ResyncAsync());
+
+        // The last endpoint using a chain takes it along.
+        var backendChains = dataplane.AppliedChains.Keys.Where(k => k.StartsWith("in-", StringComparison.Ordinal)).ToHashSet();
+        world.Calculator.RemoveEndpoint("prod/backend");
+        var last = await dataplane.ApplyAsync();
+        Assert.Equal(1, last.ChangedChains); // its ingress chain; the egress one (no policy) is shared by all
+        Assert.Single(backendChains.Except(dataplane.AppliedChains.Keys));
         Assert.Empty(await dataplane.ResyncAsync());
     }
 
@@ -166,7 +173,7 @@ public sealed class NftablesPolicyDataplaneTests : IDisposable
         await Assert.ThrowsAsync<NftException>(() => dataplane.ApplyAsync());
         var next = await dataplane.ApplyAsync();
         Assert.True(next.Full);
-        Assert.Contains("to-tp30", _node.Exec("nft", "list", "table", "inet", "tabby-policy").StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("\"tp30\"", _node.Exec("nft", "list", "table", "inet", "tabby-policy").StandardOutput, StringComparison.Ordinal);
         Assert.Empty(await dataplane.ResyncAsync());
     }
 
