@@ -28,6 +28,12 @@ public sealed record BgpSessionOptions
     /// <summary>Families whose NLRI are prefixed with a 4-byte path identifier in this direction (RFC 7911 section 3).</summary>
     public AddPathFamilies AddPath { get; init; }
 
+    /// <summary>
+    /// The peer is in another AS (eBGP, not a confederation member): LOCAL_PREF it sends is
+    /// discarded (RFC 7606 section 7.5) and LOCAL_PREF is not sent to it (RFC 4271 section 5.1.5).
+    /// </summary>
+    public bool ExternalPeer { get; init; }
+
     /// <summary>Largest message allowed in this direction.</summary>
     public int MaxMessageLength => ExtendedMessage ? BgpConstants.MaxExtendedMessageLength : BgpConstants.MaxMessageLength;
 
@@ -41,7 +47,7 @@ public sealed record BgpSessionOptions
     /// ADD-PATH is per direction (RFC 7911 section 4): we receive path identifiers for a family when
     /// we announced Receive and the peer announced Send, and we send them in the opposite case.
     /// </summary>
-    public static (BgpSessionOptions Receive, BgpSessionOptions Send) Negotiate(Messages.OpenMessage local, Messages.OpenMessage remote)
+    public static (BgpSessionOptions Receive, BgpSessionOptions Send) Negotiate(Messages.OpenMessage local, Messages.OpenMessage remote, bool externalPeer = false)
     {
         ArgumentNullException.ThrowIfNull(local);
         ArgumentNullException.ThrowIfNull(remote);
@@ -57,7 +63,7 @@ public sealed record BgpSessionOptions
             if ((ours & Capabilities.AddPathMode.Send) != 0 && (theirs & Capabilities.AddPathMode.Receive) != 0) send |= flag;
         }
 
-        return (new BgpSessionOptions { FourOctetAs = fourOctet, ExtendedMessage = extended, AddPath = receive },
-                new BgpSessionOptions { FourOctetAs = fourOctet, ExtendedMessage = extended, AddPath = send });
+        return (new BgpSessionOptions { FourOctetAs = fourOctet, ExtendedMessage = extended, AddPath = receive, ExternalPeer = externalPeer },
+                new BgpSessionOptions { FourOctetAs = fourOctet, ExtendedMessage = extended, AddPath = send, ExternalPeer = externalPeer });
     }
 }

@@ -79,8 +79,28 @@ internal static class AttributeTable
         Add(U32(AttributeTypeCode.MultiExitDisc, "MULTI_EXIT_DISC", OptionalNonTransitive, "RFC 7606 section 7.4",
             (b, v) => b.MultiExitDisc = v, a => a.MultiExitDisc, "med", "med"));
 
-        Add(U32(AttributeTypeCode.LocalPref, "LOCAL_PREF", WellKnown, "RFC 7606 section 7.5",
-            (b, v) => b.LocalPref = v, a => a.LocalPref, "localPref", "local-pref"));
+        Add(new(AttributeTypeCode.LocalPref, "LOCAL_PREF", WellKnown, ErrorHandling.TreatAsWithdraw, "RFC 7606 section 7.5",
+            (value, s) =>
+            {
+                if (value.Length != 4) return LengthProblem("LOCAL_PREF", value.Length, "4");
+                // RFC 7606 section 7.5: from an external peer it is discarded, whatever its value.
+                if (s.Options.ExternalPeer)
+                    s.Add(BgpError.Update(UpdateMessageErrorSubcode.Unspecific, default, ErrorHandling.AttributeDiscard,
+                        "LOCAL_PREF from an external peer discarded (RFC 7606 section 7.5)"));
+                else
+                    s.Builder.LocalPref = BinaryPrimitives.ReadUInt32BigEndian(value.Span);
+                return null;
+            },
+            (AttributeEncoder)((PathAttributes a, ref SpanWriter w, BgpSessionOptions o) =>
+            {
+                // RFC 4271 section 5.1.5: never sent to external peers.
+                if (a.LocalPref is not { } v || o.ExternalPeer) return;
+                int at = Begin(ref w, WellKnown, AttributeTypeCode.LocalPref);
+                w.WriteUInt32(v);
+                End(ref w, at);
+            }),
+            (a, j) => { if (a.LocalPref is { } v) j.WriteNumber("localPref", v); },
+            a => a.LocalPref is { } v ? $"local-pref {v}" : null));
 
         Add(new(AttributeTypeCode.AtomicAggregate, "ATOMIC_AGGREGATE", WellKnown, ErrorHandling.AttributeDiscard, "RFC 7606 section 7.6",
             (value, s) =>

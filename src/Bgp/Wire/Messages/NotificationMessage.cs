@@ -69,6 +69,19 @@ public sealed class NotificationMessage : BgpMessage
         return new NotificationMessage((byte)BgpErrorCode.Cease, (byte)subcode, data);
     }
 
+    /// <summary>
+    /// Cease / Maximum Number of Prefixes Reached; data is AFI (2), SAFI (1) and the configured
+    /// upper bound (4) (RFC 4486 section 4).
+    /// </summary>
+    public static NotificationMessage MaximumPrefixesReached(AfiSafi family, uint limit)
+    {
+        var data = new byte[7];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(data, (ushort)family.Afi);
+        data[2] = (byte)family.Safi;
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(data.AsSpan(3), limit);
+        return new NotificationMessage((byte)BgpErrorCode.Cease, (byte)CeaseSubcode.MaximumNumberOfPrefixesReached, data);
+    }
+
     /// <summary>Cuts at a character boundary so the bytes stay valid UTF-8.</summary>
     private static byte[] TruncateUtf8(string text, int maxBytes)
     {

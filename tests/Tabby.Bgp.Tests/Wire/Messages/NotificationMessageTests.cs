@@ -68,3 +68,14 @@ public class NotificationMessageTests
         Assert.Equal((4, 0), (BgpError.HoldTimerExpired().Code, BgpError.HoldTimerExpired().Subcode));
     }
 }
+
+public class CeaseHelpersTests
+{
+    [Fact]
+    public void MaximumPrefixesCarriesFamilyAndLimit()
+    {
+        var n = NotificationMessage.MaximumPrefixesReached(AfiSafi.Ipv6Unicast, 1000);
+        Assert.Equal((6, 1), (n.Code, n.Subcode));
+        Assert.Equal("000201000003e8", Hex.Of(n.Data.Span));
+    }
+}

@@ -123,3 +123,21 @@ public class UpdateDecoderTests
         _ = body;
     }
 }
+
+public class ExternalPeerTests
+{
+    [Fact]
+    public void LocalPrefFromAnExternalPeerIsDiscardedAndNeverSentToOne()
+    {
+        var external = new BgpSessionOptions { ExternalPeer = true };
+        byte[] attrs = Hex.Bytes("40010100 4002040201fde9 400304c0000201 40050400000064");
+        byte[] body = [0, 0, 0, (byte)attrs.Length, .. attrs, .. Hex.Bytes("18c63364")];
+        var update = UpdateDecoder.Decode(body, external);
+        Assert.Equal(ErrorHandling.AttributeDiscard, update.Handling);
+        Assert.Null(update.Attributes!.LocalPref);
+        var internalUpdate = UpdateDecoder.Decode(body, BgpSessionOptions.Default);
+        Assert.Equal(100u, internalUpdate.Attributes!.LocalPref);
+        Assert.DoesNotContain("40050400000064", Hex.Of(BgpMessageWriter.ToBytes(internalUpdate, external)));
+        Assert.Contains("40050400000064", Hex.Of(BgpMessageWriter.ToBytes(internalUpdate, BgpSessionOptions.Default)));
+    }
+}
