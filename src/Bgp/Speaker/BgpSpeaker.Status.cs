@@ -90,6 +90,8 @@ public sealed partial class BgpSpeaker
                 Origin = a.Origin?.ToString().ToLowerInvariant(),
                 Communities = a.Communities.Select(c => c.ToString()).ToList(),
                 LargeCommunities = a.LargeCommunities.Select(c => c.ToString()).ToList(),
+                OriginatorId = a.OriginatorId is { } o ? Ipv4(o) : null,
+                ClusterList = a.ClusterList.Select(Ipv4).ToList(),
                 Best = i == entry.BestIndex,
                 Multipath = i < 32 && (entry.MultipathMask & (1u << i)) != 0,
                 Stale = p.IsStale,
@@ -100,6 +102,8 @@ public sealed partial class BgpSpeaker
         paths.Sort((x, y) => y.Best.CompareTo(x.Best));
         return new RouteStatus { Prefix = prefix.ToString(), Reason = entry.HasBest ? entry.Reason.Describe() : "no eligible path", Paths = paths };
     }
+
+    private static string Ipv4(uint v) => $"{v >> 24}.{(v >> 16) & 0xFF}.{(v >> 8) & 0xFF}.{v & 0xFF}";
 
     /// <summary>
     /// Readiness as Calico's bird-ready check: no peers is ready; during the first 30 s every peer

@@ -66,6 +66,12 @@ public sealed record PathStatus
 
     public IReadOnlyList<string> LargeCommunities { get; init; } = [];
 
+    /// <summary>ORIGINATOR_ID of a reflected route (RFC 4456).</summary>
+    public string? OriginatorId { get; init; }
+
+    /// <summary>CLUSTER_LIST of a reflected route, nearest first (RFC 4456).</summary>
+    public IReadOnlyList<string> ClusterList { get; init; } = [];
+
     public bool Best { get; init; }
 
     public bool Multipath { get; init; }
