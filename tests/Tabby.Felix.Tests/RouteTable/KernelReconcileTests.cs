@@ -134,4 +134,37 @@ public sealed class KernelReconcileTests
             await follow;
         }
     }
+
+    [RootFact]
+    public void Every_route_kind_read_back_from_the_kernel_compares_equal_so_a_resync_changes_nothing()
+    {
+        using var t = Node();
+        t.Namespace.AddAddress("eth0", "2001:db8::1/64");
+        t.Namespace.Ip("link", "add", "eth1", "type", "veth", "peer", "name", "eth1p");
+        t.Namespace.Ip("link", "set", "eth1p", "up");
+        t.Namespace.AddAddress("eth1", "198.51.100.1/24");
+        t.Namespace.Ip("link", "add", "cali1", "type", "veth", "peer", "name", "cali1p");
+        t.Namespace.Ip("link", "set", "cali1", "up");
+        var reconciler = new RouteTableReconciler(new NetlinkRouteKernel(t.Client));
+        var routes = new EncapsulationRoutes([new LocalSubnet("eth0", IPNetwork.Parse("192.0.2.0/24")), new LocalSubnet("eth1", IPNetwork.Parse("198.51.100.0/24"))]);
+        reconciler.SetRoutes(RouteSource.LocalBlock, [EncapsulationRoutes.LocalBlock(IPNetwork.Parse("10.69.0.0/26")), EncapsulationRoutes.LocalBlock(IPNetwork.Parse("2001:db8:69::/122"))]);
+        reconciler.SetRoutes(RouteSource.Workload, [EncapsulationRoutes.Workload(IPAddress.Parse("10.69.0.5"), "cali1"), EncapsulationRoutes.Workload(IPAddress.Parse("2001:db8:69::5"), "cali1")]);
+        reconciler.SetRoutes(RouteSource.Bgp,
+        [
+            routes.RemoteBlock(IPNetwork.Parse("10.69.1.0/26"), PoolEncapsulation.None, [new RemotePath(IPAddress.Parse("192.0.2.2")), new RemotePath(IPAddress.Parse("198.51.100.2"))]),
+            routes.RemoteBlock(IPNetwork.Parse("10.69.2.0/26"), PoolEncapsulation.None, [new RemotePath(IPAddress.Parse("192.0.2.3"))]),
+            DesiredRoute.Via(IPNetwork.Parse("2001:db8:69:1::/122"), IPAddress.Parse("2001:db8::2"), "eth0"),
+            DesiredRoute.Unreachable(IPNetwork.Parse("10.69.3.0/26")),
+            DesiredRoute.Via(IPNetwork.Parse("10.69.4.0/26"), IPAddress.Parse("203.0.113.7"), "eth0", onLink: true),
+        ]);
+
+        var first = reconciler.Reconcile();
+        Assert.Equal((9, 0), (first.Added, first.Failed));
+        reconciler.QueueResync();
+        var again = reconciler.Reconcile();
+        Assert.True(again.Resynced);
+        var kernel = t.Client.ListRoutes(Family.Inet, protocol: RouteProtocol.Felix).Concat(t.Client.ListRoutes(Family.Inet6, protocol: RouteProtocol.Felix)).ToList();
+        Assert.True(again.Changes == 0, string.Join("\n", kernel.Select(k => $"kernel {k} scope {k.Scope}\nwanted {reconciler.Wanted(k.Destination)} scope {reconciler.Wanted(k.Destination)?.EffectiveScope}")));
+        Assert.Equal(9, kernel.Count);
+    }
 }

@@ -79,8 +79,8 @@ public sealed record Route(IPNetwork Destination)
 
     public AddressFamily Family => Destination.BaseAddress.AddressFamily;
 
-    /// <summary>The scope the kernel will record for this route.</summary>
-    public Scope EffectiveScope => Scope ?? Type switch
+    /// <summary>The scope the kernel will record for this route (IPv6 routes have no scope: the kernel reports universe).</summary>
+    public Scope EffectiveScope => Family == AddressFamily.InterNetworkV6 ? Addresses.Scope.Universe : Scope ?? Type switch
     {
         RouteType.Local => Addresses.Scope.Host,
         RouteType.Unicast when Gateway is null && NextHops.Count == 0 && InterfaceIndex is not null => Addresses.Scope.Link,
