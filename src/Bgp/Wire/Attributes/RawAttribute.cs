@@ -8,7 +8,9 @@ public sealed class RawAttribute : IEquatable<RawAttribute>
 {
     public RawAttribute(AttributeFlags flags, byte typeCode, ReadOnlyMemory<byte> value)
     {
-        Flags = flags & ~AttributeFlags.ExtendedLength;
+        // The encoder picks Extended Length; the four low-order bits are unused and must be sent
+        // as zero (RFC 4271 section 4.3).
+        Flags = flags & (AttributeFlags.Optional | AttributeFlags.Transitive | AttributeFlags.Partial);
         TypeCode = typeCode;
         Value = value;
     }

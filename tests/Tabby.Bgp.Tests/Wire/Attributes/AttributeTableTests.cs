@@ -141,7 +141,7 @@ public class AttributeTableTests
     [Fact]
     public void UnknownOptionalTransitiveIsKeptWithPartialSetAndNonTransitiveIsDropped()
     {
-        var attrs = Hex.Bytes("40010100 40020402 01fde9 400304c0000201 c06301aa 806402bbbb");
+        var attrs = Hex.Bytes("40010100 40020402 01fde9 400304c0000201 c76301aa 806402bbbb");
         var body = new byte[4 + attrs.Length + 4];
         body[2] = 0;
         body[3] = (byte)attrs.Length;
@@ -150,6 +150,7 @@ public class AttributeTableTests
         var update = UpdateDecoder.Decode(body, BgpSessionOptions.Default);
         var raw = Assert.Single(update.Attributes!.Unknown);
         Assert.Equal((byte)99, raw.TypeCode);
+        // Partial added, the unused low-order bits (set to 7 on the wire here) cleared.
         Assert.Equal(AttributeFlags.Optional | AttributeFlags.Transitive | AttributeFlags.Partial, raw.Flags);
         Assert.Equal(ErrorHandling.None, update.Handling);
     }
