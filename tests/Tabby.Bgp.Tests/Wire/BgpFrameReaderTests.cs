@@ -99,6 +99,42 @@ public class BgpFrameReaderTests
         Assert.Equal(messages.Count, index);
     }
 
+    [Fact]
+    public void EveryMessageTypeDecodesIdenticallyWhenSplitAtEveryOffset()
+    {
+        var options = new BgpSessionOptions { FourOctetAs = true, AddPath = AddPathFamilies.Ipv6Unicast };
+        byte[][] messages =
+        [
+            Hex.Messages("bird-ipv6")[0],
+            Hex.Messages("bird-ipv6")[2],
+            Hex.Bytes("ffffffffffffffffffffffffffffffff001304"),
+            Hex.Bytes("ffffffffffffffffffffffffffffffff00170500020101"),
+            Tabby.Bgp.Wire.BgpMessageWriter.ToBytes(Tabby.Bgp.Wire.Messages.NotificationMessage.Cease(CeaseSubcode.AdministrativeShutdown, "bye")),
+        ];
+        var stream = messages.SelectMany(m => m).ToArray();
+        var expected = messages.Select(m => Hex.Of(BgpMessageWriter.ToBytes(BgpMessageDecoder.DecodeMessage(m, options), options))).ToList();
+        for (int split = 1; split < stream.Length; split++)
+        {
+            var sequence = Segments.Create(stream.AsMemory(0, split), stream.AsMemory(split));
+            var actual = new List<string>();
+            while (BgpFrameReader.TryRead(ref sequence, options, out var frame))
+                actual.Add(Hex.Of(BgpMessageWriter.ToBytes(BgpMessageDecoder.Decode(frame, options), options)));
+            Assert.Equal(expected, actual);
+        }
+    }
+
+    [Fact]
+    public void HeaderErrorIsFoundWhateverTheSegmentation()
+    {
+        var bad = Hex.Bytes("ffffffffffffffffffffffffff00ffff 0013 04");
+        for (int split = 1; split < bad.Length; split++)
+        {
+            var sequence = Segments.Create(bad.AsMemory(0, split), bad.AsMemory(split));
+            var e = Assert.Throws<BgpProtocolException>(() => BgpFrameReader.TryRead(ref sequence, BgpSessionOptions.Default, out _));
+            Assert.Equal((1, 1), (e.Error.Code, e.Error.Subcode));
+        }
+    }
+
     private static void AssertFrames(ReadOnlySequence<byte> sequence, List<byte[]> expected)
     {
         int index = 0;
