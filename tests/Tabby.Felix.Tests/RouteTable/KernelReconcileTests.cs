@@ -154,17 +154,21 @@ public sealed class KernelReconcileTests
             routes.RemoteBlock(IPNetwork.Parse("10.69.1.0/26"), PoolEncapsulation.None, [new RemotePath(IPAddress.Parse("192.0.2.2")), new RemotePath(IPAddress.Parse("198.51.100.2"))]),
             routes.RemoteBlock(IPNetwork.Parse("10.69.2.0/26"), PoolEncapsulation.None, [new RemotePath(IPAddress.Parse("192.0.2.3"))]),
             DesiredRoute.Via(IPNetwork.Parse("2001:db8:69:1::/122"), IPAddress.Parse("2001:db8::2"), "eth0"),
+            new DesiredRoute(IPNetwork.Parse("2001:db8:69:2::/122"))
+            {
+                NextHops = [new DesiredNextHop(IPAddress.Parse("2001:db8::2"), "eth0"), new DesiredNextHop(IPAddress.Parse("2001:db8::3"), "eth0")],
+            },
             DesiredRoute.Unreachable(IPNetwork.Parse("10.69.3.0/26")),
             DesiredRoute.Via(IPNetwork.Parse("10.69.4.0/26"), IPAddress.Parse("203.0.113.7"), "eth0", onLink: true),
         ]);
 
         var first = reconciler.Reconcile();
-        Assert.Equal((9, 0), (first.Added, first.Failed));
+        Assert.Equal((10, 0), (first.Added, first.Failed));
         reconciler.QueueResync();
         var again = reconciler.Reconcile();
         Assert.True(again.Resynced);
         var kernel = t.Client.ListRoutes(Family.Inet, protocol: RouteProtocol.Felix).Concat(t.Client.ListRoutes(Family.Inet6, protocol: RouteProtocol.Felix)).ToList();
         Assert.True(again.Changes == 0, string.Join("\n", kernel.Select(k => $"kernel {k} scope {k.Scope}\nwanted {reconciler.Wanted(k.Destination)} scope {reconciler.Wanted(k.Destination)?.EffectiveScope}")));
-        Assert.Equal(9, kernel.Count);
+        Assert.Equal(10, kernel.Count);
     }
 }
