@@ -10,7 +10,7 @@ namespace Tabby.Benchmarks.Policy;
 /// Compile and apply N policies over E endpoints in a private network namespace, then measure
 /// incremental updates; the equivalent ipset + iptables-restore ruleset is applied in a second
 /// namespace in the same run. Prints one Markdown table. Needs root.
-/// Usage: policy-apply [--policies N] [--endpoints E] [--updates K] [--out DIR] [--no-iptables]
+/// Usage: policy-apply [--policies N] [--endpoints E] [--updates K] [--out DIR [--render-only]] [--no-iptables]
 /// </summary>
 public static class PolicyApply
 {
@@ -74,6 +74,10 @@ public static class PolicyApply
             {
                 Directory.CreateDirectory(outDir);
                 await File.WriteAllTextAsync(Path.Combine(outDir, "policy.nft"), script);
+                if (args.Contains("--render-only"))
+                {
+                    return 0;
+                }
             }
 
             cpu0 = process.TotalProcessorTime;

@@ -47,18 +47,22 @@ internal sealed class RuleRenderer(NftablesPolicyOptions options)
                 destinationNets = NetAlternatives(rule.Destination, family, "daddr", netSets);
             }
 
-            AppendNumericNotPorts(common, rule.Source, "sport");
-            AppendNumericNotPorts(common, rule.Destination, "dport");
+            AppendNumericNotPorts(common, rule.Source, "sport", netSets);
+            AppendNumericNotPorts(common, rule.Destination, "dport", netSets);
             var prefix = common.ToString();
+            var icmps = IcmpAlternatives(r);
             foreach (var sourceNet in sourceNets)
             {
                 foreach (var destinationNet in destinationNets)
                 {
-                    foreach (var sourcePorts in PortAlternatives(rule.Source, family, "saddr", "sport"))
+                    foreach (var sourcePorts in PortAlternatives(rule.Source, family, "saddr", "sport", netSets))
                     {
-                        foreach (var destinationPorts in PortAlternatives(rule.Destination, family, "daddr", "dport"))
+                        foreach (var destinationPorts in PortAlternatives(rule.Destination, family, "daddr", "dport", netSets))
                         {
-                            output.Add(prefix + sourceNet + destinationNet + sourcePorts + destinationPorts + Verdict(policy, rule));
+                            foreach (var icmp in icmps)
+                            {
+                                output.Add(prefix + icmp + sourceNet + destinationNet + sourcePorts + destinationPorts + Verdict(policy, rule));
+                            }
                         }
                     }
                 }
@@ -113,12 +117,27 @@ internal sealed class RuleRenderer(NftablesPolicyOptions options)
             }
         }
 
-        if (r.NotIcmp is { } notIcmp)
+        if (r.NotIcmp is { Code: null } notIcmp)
         {
-            text.Append(notIcmp.Code is { } code
-                ? string.Create(CultureInfo.InvariantCulture, $"{keyword} type . {keyword} code != {{ {notIcmp.Type} . {code} }} ")
-                : string.Create(CultureInfo.InvariantCulture, $"{keyword} type != {notIcmp.Type} "));
+            text.Append(CultureInfo.InvariantCulture, $"{keyword} type != {notIcmp.Type} ");
         }
+    }
+
+    /// <summary>notICMP with a code means "not (this type and this code)" = "another type, or this
+    /// type with another code": two alternatives instead of an anonymous concatenated set.</summary>
+    private static List<string> IcmpAlternatives(Rule r)
+    {
+        if (r.NotIcmp is not { Code: { } code } notIcmp)
+        {
+            return [""];
+        }
+
+        var keyword = r.Protocol == Protocol.IcmpV6 ? "icmpv6" : "icmp";
+        return
+        [
+            string.Create(CultureInfo.InvariantCulture, $"{keyword} type != {notIcmp.Type} "),
+            string.Create(CultureInfo.InvariantCulture, $"{keyword} type {notIcmp.Type} {keyword} code != {code} "),
+        ];
     }
 
     private static void AppendAddresses(StringBuilder text, CompiledSide side, int family, string field, Dictionary<string, NftSet> netSets)
@@ -149,7 +168,7 @@ internal sealed class RuleRenderer(NftablesPolicyOptions options)
         }
     }
 
-    private static void AppendNumericNotPorts(StringBuilder text, CompiledSide side, string field)
+    private static void AppendNumericNotPorts(StringBuilder text, CompiledSide side, string field, Dictionary<string, NftSet> sets)
     {
         if (side.NumericNotPorts.Count == 0)
         {
@@ -157,7 +176,7 @@ internal sealed class RuleRenderer(NftablesPolicyOptions options)
         }
 
         // "none of these ports": one != match per entry group, all ANDed in the same rule.
-        foreach (var group in PortGroups(side.NumericNotPorts))
+        foreach (var group in PortGroups(side.NumericNotPorts, sets))
         {
             text.Append("th ").Append(field).Append(" != ").Append(group).Append(' ');
         }
@@ -172,7 +191,7 @@ internal sealed class RuleRenderer(NftablesPolicyOptions options)
     }
 
     /// <summary>The ways one side's <c>ports</c> can match (ORed by emitting one rule per alternative).</summary>
-    private static List<string> PortAlternatives(CompiledSide side, int family, string addressField, string portField)
+    private static List<string> PortAlternatives(CompiledSide side, int family, string addressField, string portField, Dictionary<string, NftSet> sets)
     {
         if (!side.HasPorts)
         {
@@ -180,7 +199,7 @@ internal sealed class RuleRenderer(NftablesPolicyOptions options)
         }
 
         var alternatives = new List<string>();
-        foreach (var group in PortGroups(side.NumericPorts))
+        foreach (var group in PortGroups(side.NumericPorts, sets))
         {
             alternatives.Add($"th {portField} {group} ");
         }
@@ -198,19 +217,20 @@ internal sealed class RuleRenderer(NftablesPolicyOptions options)
         $"{(family == 4 ? "ip" : "ip6")} {addressField} . meta l4proto . th {portField} {(negate ? "!= " : "")}@{NftNames.NamedPortSet(named.Id, family)}";
 
     /// <summary>
-    /// Port lists as nft matches: single ports together (a plain value or an anonymous hash set)
-    /// and each range on its own (<c>6000-6100</c>). Ranges inside a set would make it an interval
-    /// set, and nft fetches the elements of every interval set in the table on each transaction;
-    /// only lists with more than <see cref="InlineNetLimit"/> ranges pay that for one lookup.
+    /// Port lists as nft matches. No anonymous sets: the kernel binds each one to its rule by
+    /// scanning the whole transaction, which made a 10k-policy apply quadratic. A single port or
+    /// range is inline; several single ports share one content-named hash set; each range is
+    /// its own alternative (ranges in a set would make it an interval set, whose elements nft
+    /// fetches on every transaction) unless there are more than <see cref="InlineNetLimit"/>.
     /// </summary>
-    private static List<string> PortGroups(IReadOnlyList<PortMatch> ports)
+    private static List<string> PortGroups(IReadOnlyList<PortMatch> ports, Dictionary<string, NftSet> sets)
     {
         var merged = NormalizeRanges(ports).ToList();
         var singles = merged.Where(p => !p.Contains('-', StringComparison.Ordinal)).ToList();
         var ranges = merged.Where(p => p.Contains('-', StringComparison.Ordinal)).ToList();
         if (ranges.Count > InlineNetLimit)
         {
-            return ["{ " + string.Join(", ", merged) + " }"];
+            return ["@" + ContentSet("p", "inet_service", interval: true, merged, sets)];
         }
 
         var groups = new List<string>();
@@ -220,11 +240,24 @@ internal sealed class RuleRenderer(NftablesPolicyOptions options)
         }
         else if (singles.Count > 1)
         {
-            groups.Add("{ " + string.Join(", ", singles) + " }");
+            groups.Add("@" + ContentSet("p", "inet_service", interval: false, singles, sets));
         }
 
         groups.AddRange(ranges);
         return groups;
+    }
+
+    /// <summary>A named set holding exactly <paramref name="elements"/>, named by its content so
+    /// every rule with the same list shares it; created with its first user, deleted with its last.</summary>
+    private static string ContentSet(string prefix, string type, bool interval, List<string> elements, Dictionary<string, NftSet> sets)
+    {
+        var name = $"{prefix}-{CompiledPolicy.HashId(type + ":" + string.Join(",", elements))}";
+        if (!sets.ContainsKey(name))
+        {
+            sets[name] = new NftSet(name, type, interval, elements.ToHashSet(StringComparer.Ordinal));
+        }
+
+        return name;
     }
 
     /// <summary>Merges overlapping port ranges: nft rejects overlapping intervals in one set.</summary>
