@@ -47,6 +47,9 @@ public sealed class VxlanTunnelTests
         Assert.Equal(new VxlanInfo(4096, 4789, NodeIp, t.IndexOf("eth0"), false), link.Vxlan);
         Assert.Equal([IPAddress.Parse("10.68.0.1")], t.Client.ListAddresses(Family.Inet, link.Index).Select(a => a.Address));
 
+        // Ensuring again finds everything in place: same device, nothing recreated.
+        Assert.Equal(link.Index, new VxlanTunnel(t.Client).Ensure(config).Index);
+
         // Someone changes the VNI: the device is recreated; MTU and MAC are fixed in place.
         t.Namespace.Ip("link", "del", "vxlan.calico");
         t.Namespace.Ip("link", "add", "vxlan.calico", "type", "vxlan", "id", "7", "dstport", "4789", "dev", "eth0");
