@@ -68,9 +68,14 @@ public static class KubeConfigLoader
             }
 
             var stream = new YamlStream();
-            using (var reader = new StreamReader(path, Encoding.UTF8))
+            try
             {
+                using var reader = new StreamReader(path, Encoding.UTF8);
                 stream.Load(reader);
+            }
+            catch (YamlDotNet.Core.YamlException e)
+            {
+                throw new InvalidDataException($"kubeconfig {path}: line {e.Start.Line}, column {e.Start.Column}: {e.Message}", e);
             }
 
             if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)

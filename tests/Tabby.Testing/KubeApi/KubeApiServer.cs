@@ -53,17 +53,37 @@ public sealed class KubeApiServer : IAsyncDisposable
 
     public int RequestCount => _requestCount;
 
-    public static async Task<KubeApiServer> StartAsync(int historyCapacity = 10_000, IEnumerable<KubeApiResource>? resources = null)
+    /// <summary>
+    /// Starts the emulator on a free loopback port: plain HTTP, or HTTPS with <paramref name="tls"/>
+    /// (server certificate from its CA; client certificates required unless it says otherwise).
+    /// </summary>
+    public static async Task<KubeApiServer> StartAsync(int historyCapacity = 10_000, IEnumerable<KubeApiResource>? resources = null,
+        KubeApiTls? tls = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0, listen =>
+        {
+            if (tls is not null)
+            {
+                listen.UseHttps(https =>
+                {
+                    https.ServerCertificate = tls.Server;
+                    if (tls.RequireClientCertificate)
+                    {
+                        https.ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.RequireCertificate;
+                        https.ClientCertificateValidation = (certificate, _, _) => tls.ValidateClient(certificate);
+                    }
+                });
+            }
+        }));
         var app = builder.Build();
         var server = new KubeApiServer(app, new KubeObjectStore(historyCapacity), resources ?? KubeApiResource.Defaults);
         app.Run(server.HandleAsync);
         await app.StartAsync().ConfigureAwait(false);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server.Url = new Uri(address);
+        // Kestrel reports the bound address; clients must use 127.0.0.1 (the name in the server certificate).
+        server.Url = new UriBuilder(address) { Host = "127.0.0.1" }.Uri;
         return server;
     }
 
