@@ -55,8 +55,9 @@ internal sealed class AttributeEncodingCache
         int at = 0;
         foreach (var (start, length) in pieces[..pieceCount])
         {
-            Piece(attributes, start, length).CopyTo(key.AsSpan(at));
-            at += Piece(attributes, start, length).Length;
+            var piece = Piece(attributes, start, length);
+            piece.CopyTo(key.AsSpan(at));
+            at += piece.Length;
         }
 
         if (Interlocked.Increment(ref _count) > Capacity)

@@ -70,6 +70,10 @@ public sealed class UpdateMessage : BgpMessage
     public static UpdateMessage Decode(ReadOnlyMemory<byte> body, BgpSessionOptions options, AttributeSetInterner? interner = null) =>
         UpdateDecoder.Decode(body, options, interner);
 
+    /// <summary>
+    /// Re-encodes with <paramref name="options"/>. A treat-as-withdraw UPDATE loses its announcement,
+    /// and MP_REACH/MP_UNREACH of families the codec does not decode are not written back.
+    /// </summary>
     internal override void WriteBody(ref SpanWriter writer, BgpSessionOptions options)
     {
         int withdrawnAt = writer.Reserve(2);
