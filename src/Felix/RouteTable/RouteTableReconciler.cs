@@ -289,6 +289,12 @@ public sealed class RouteTableReconciler
             Task wake;
             lock (_lock)
             {
+                // A completed signal has been seen by this pass; changes from now on need a new one.
+                if (_wake.Task.IsCompleted)
+                {
+                    _wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                }
+
                 wake = _wake.Task;
             }
 
@@ -322,14 +328,10 @@ public sealed class RouteTableReconciler
             var wait = due - _time.GetUtcNow();
             if (wait > TimeSpan.Zero)
             {
-                try
-                {
-                    await Task.WhenAny(wake, Task.Delay(wait, _time, cancellationToken)).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
+                // The timer is cancelled when a change wakes us first, so waits never pile up.
+                using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                await Task.WhenAny(wake, Task.Delay(wait, _time, timer.Token)).ConfigureAwait(false);
+                await timer.CancelAsync().ConfigureAwait(false);
             }
         }
     }
@@ -355,7 +357,6 @@ public sealed class RouteTableReconciler
         lock (_lock)
         {
             wake = _wake;
-            _wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
 
         wake.TrySetResult();
