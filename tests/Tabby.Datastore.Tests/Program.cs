@@ -7,7 +7,8 @@ public static class Program
     {
         if (args.Length >= 2 && args[0] == Embedded.CrashWriter.Mode)
         {
-            return Embedded.CrashWriter.Run(args[1], args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 0);
+            return Embedded.CrashWriter.Run(args[1], args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 0,
+                compactOften: !(args.Length > 3 && args[3] == Embedded.CrashWriter.NoCompaction));
         }
 
         Console.Error.WriteLine($"usage: dotnet Tabby.Datastore.Tests.dll {Embedded.CrashWriter.Mode} DIR [SEED]");

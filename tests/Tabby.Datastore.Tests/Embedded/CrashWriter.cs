@@ -14,16 +14,17 @@ namespace Tabby.Datastore.Tests.Embedded;
 public static class CrashWriter
 {
     public const string Mode = "crash-writer";
+    public const string NoCompaction = "no-compaction";
     public const int Objects = 4;
     public const int CountersPerObject = 64;
 
     /// <summary>Options that make compaction frequent, so kills also land inside it.</summary>
     public static EmbeddedDatastoreOptions Options => new() { MaxLogEntries = 40, RetainedLogEntries = 10, LockTimeout = TimeSpan.FromSeconds(60) };
 
-    public static int Run(string directory, int seed)
+    public static int Run(string directory, int seed, bool compactOften = true)
     {
         var random = new Random(seed);
-        var store = new EmbeddedDatastore(directory, Options);
+        var store = new EmbeddedDatastore(directory, compactOften ? Options : new EmbeddedDatastoreOptions());
         Console.Out.WriteLine("ready");
         Console.Out.Flush();
         while (true)

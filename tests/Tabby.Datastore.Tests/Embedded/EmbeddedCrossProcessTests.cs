@@ -22,14 +22,14 @@ public sealed class EmbeddedCrossProcessTests : IDisposable
     [Fact]
     public async Task Watch_sees_another_process_writes_in_order()
     {
-        // Large log limits here: this test is about tailing, not compaction.
+        // Default log limits here and in the writer: this test is about tailing, not compaction.
         var store = new EmbeddedDatastore(_directory, new EmbeddedDatastoreOptions { PollInterval = TimeSpan.FromSeconds(5) });
         var list = await store.ListAsync(ResourceKinds.IPAMHandles);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var watch = store.WatchAsync(ResourceKinds.IPAMHandles, new WatchOptions { Revision = list.Revision }, cts.Token).GetAsyncEnumerator(cts.Token);
 
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var argument in new[] { "exec", typeof(CrashWriter).Assembly.Location, CrashWriter.Mode, _directory, "7" })
+        foreach (var argument in new[] { "exec", typeof(CrashWriter).Assembly.Location, CrashWriter.Mode, _directory, "7", CrashWriter.NoCompaction })
         {
             start.ArgumentList.Add(argument);
         }
