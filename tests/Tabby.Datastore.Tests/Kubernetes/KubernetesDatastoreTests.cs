@@ -95,10 +95,11 @@ public sealed class KubernetesDatastoreTests : IAsyncLifetime
 
         // While the connection is down (reconnects fail for a while) the server moves on and forgets
         // the history the watch would resume from.
-        _server.FailNextRequests(503, 503, 503);
+        _server.RefuseWatches = true;
         _server.DropWatchConnections();
         _server.Seed("crd.projectcalico.org/v1", "ippools", JsonNode.Parse("""{"metadata":{"name":"b"},"spec":{"cidr":"198.19.0.0/16"}}""")!.AsObject());
         _server.Compact();
+        _server.RefuseWatches = false;
         await Assert.ThrowsAsync<RevisionTooOldException>(async () => await watch.MoveNextAsync());
         await watch.DisposeAsync();
     }

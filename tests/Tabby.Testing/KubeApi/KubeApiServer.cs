@@ -45,6 +45,9 @@ public sealed class KubeApiServer : IAsyncDisposable
     /// <summary>When set, requests must carry <c>Authorization: Bearer &lt;token&gt;</c> (else 401).</summary>
     public string? RequiredBearerToken { get; set; }
 
+    /// <summary>While set, new watch requests are answered 503 (an API server that is down for watches).</summary>
+    public bool RefuseWatches { get; set; }
+
     /// <summary>How often idle watches that asked for bookmarks get one.</summary>
     public TimeSpan BookmarkInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
@@ -157,6 +160,11 @@ public sealed class KubeApiServer : IAsyncDisposable
                     await WriteJsonAsync(context, 200, _store.Get(resource, ns, name)).ConfigureAwait(false);
                     break;
                 case "GET" when query["watch"] is var w && (w == "1" || w == "true"):
+                    if (RefuseWatches)
+                    {
+                        throw new KubeStatusException(503, "ServiceUnavailable", "watches are refused for now");
+                    }
+
                     await WatchAsync(context, resource, ns).ConfigureAwait(false);
                     break;
                 case "GET":
