@@ -9,6 +9,7 @@ internal static partial class CommandGroups
     {
         var bgp = new Command("bgp", "BGP tools");
         bgp.Subcommands.Add(Bgp.BgpDecodeCommand.Create());
+        BgpServe.BgpServeCommands.AddTo(bgp);
         root.Subcommands.Add(bgp);
     }
 }
