@@ -17,6 +17,7 @@ public sealed record NetworkConfig
 {
     public const string DefaultMtuFile = "/var/lib/tabby/mtu";
     public const string DefaultNodenameFile = "/var/lib/tabby/nodename";
+    public const string DefaultIpamLockFile = "/var/run/tabby/ipam.lock";
 
     public required string CniVersion { get; init; }
 
@@ -48,6 +49,9 @@ public sealed record NetworkConfig
     public string? DatastoreDirectory { get; init; }
 
     public string? LogLevel { get; init; }
+
+    /// <summary>The host-wide lock that serializes IPAM among concurrent invocations on this node.</summary>
+    public string IpamLockFile { get; init; } = DefaultIpamLockFile;
 
     public IpamConfig Ipam { get; init; } = new();
 

@@ -80,6 +80,7 @@ public static class NetworkConfigParser
                 Kubeconfig = root.TryGetProperty("kubernetes", out var k8s) && k8s.ValueKind == JsonValueKind.Object ? String(k8s, "kubeconfig", "kubernetes.") : null,
                 DatastoreDirectory = String(root, "datastore_dir"),
                 LogLevel = String(root, "log_level"),
+                IpamLockFile = String(root, "ipam_lock_file") ?? NetworkConfig.DefaultIpamLockFile,
                 Ipam = ParseIpam(root),
                 PrevResult = root.TryGetProperty("prevResult", out var prev) && prev.ValueKind != JsonValueKind.Null ? CniResultJson.Read(prev) : null,
                 RequestedIps = ParseRequestedIps(root),

@@ -33,14 +33,27 @@ public sealed class WorkloadDataplane(ILogger logger)
         // A retried ADD, or a pod re-created under the same name, finds leftovers: start clean.
         if (pod.GetLink(ifName) is { } stale)
         {
+            // Only a veth can be ours (an earlier ADD of this container); anything else belongs to
+            // someone else and is never touched.
+            if (stale.Kind != "veth")
+            {
+                throw new CniException(CniErrorCode.DataplaneFailure,
+                    $"{ifName} already exists in {netNs} and is a {stale.Kind ?? "device"} Tabby did not create; choose another CNI_IFNAME");
+            }
+
             logger.LogWarning("{Interface} already exists in {NetNs}; replacing it", ifName, netNs);
-            pod.DeleteLink(stale.Index);
+            Run($"delete stale {ifName} in {netNs}", () => pod.DeleteLink(stale.Index));
         }
 
         if (host.GetLink(hostVeth) is { } staleHost)
         {
+            if (staleHost.Kind != "veth")
+            {
+                throw new CniException(CniErrorCode.DataplaneFailure, $"host interface {hostVeth} exists and is a {staleHost.Kind ?? "device"}, not a workload veth");
+            }
+
             logger.LogWarning("host interface {Veth} already exists (old sandbox of the same pod); replacing it", hostVeth);
-            host.DeleteLink(staleHost.Index);
+            Run($"delete stale {hostVeth}", () => host.DeleteLink(staleHost.Index));
         }
 
         Run($"create veth {hostVeth} / {ifName}", () => host.CreateVeth(new VethSpec(hostVeth, ifName) { Mtu = mtu, PeerNamespaceFd = netns.Descriptor }));

@@ -21,7 +21,7 @@ public static class InstallCommand
             new CniInstaller(settings, stdout).Install();
             return Task.FromResult(0);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or InvalidDataException)
         {
             stderr.WriteLine($"tabby-cni install: {e.Message}");
             return Task.FromResult(1);

@@ -34,15 +34,19 @@ public static class AddCommand
         var mtu = context.PodMtu();
         var hostVeth = identity.HostVethName;
 
-        var addresses = await context.Addressing.HeldByAsync(identity.HandleId, cancellationToken).ConfigureAwait(false);
-        if (addresses.Count > 0)
+        List<IPAddress> addresses;
+        using (await context.LockIpamAsync(cancellationToken).ConfigureAwait(false))
         {
-            logger.LogInformation("{Handle} already holds {Addresses}: ADD retried, reusing them", identity.HandleId, string.Join(", ", addresses));
-        }
-        else
-        {
-            var request = await BuildRequestAsync(context, identity, annotations, ns, cancellationToken).ConfigureAwait(false);
-            addresses = await context.Addressing.AssignAsync(request, cancellationToken).ConfigureAwait(false);
+            addresses = await context.Addressing.HeldByAsync(identity.HandleId, cancellationToken).ConfigureAwait(false);
+            if (addresses.Count > 0)
+            {
+                logger.LogInformation("{Handle} already holds {Addresses}: ADD retried, reusing them", identity.HandleId, string.Join(", ", addresses));
+            }
+            else
+            {
+                var request = await BuildRequestAsync(context, identity, annotations, ns, cancellationToken).ConfigureAwait(false);
+                addresses = await context.Addressing.AssignAsync(request, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         WorkloadInterfaces? interfaces = null;
@@ -62,7 +66,11 @@ public static class AddCommand
 
             try
             {
-                await context.Addressing.ReleaseAsync(identity.HandleId, CancellationToken.None).ConfigureAwait(false);
+                using var cleanup = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                using (await context.LockIpamAsync(cleanup.Token).ConfigureAwait(false))
+                {
+                    await context.Addressing.ReleaseAsync(identity.HandleId, cleanup.Token).ConfigureAwait(false);
+                }
             }
             catch (Exception e)
             {

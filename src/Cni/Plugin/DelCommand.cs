@@ -17,7 +17,12 @@ public static class DelCommand
         var identity = WorkloadIdentity.From(environment);
         var logger = context.Loggers.CreateLogger(typeof(DelCommand));
         context.Dataplane.Teardown(environment.NetNs, environment.IfName, identity.HostVethName);
-        var released = await context.Addressing.ReleaseAsync(identity.HandleId, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<System.Net.IPAddress> released;
+        using (await context.LockIpamAsync(cancellationToken).ConfigureAwait(false))
+        {
+            released = await context.Addressing.ReleaseAsync(identity.HandleId, cancellationToken).ConfigureAwait(false);
+        }
+
         await context.Records.RemoveAsync(identity, cancellationToken).ConfigureAwait(false);
         logger.LogInformation("DEL of {Container}: released {Count} address(es)", environment.ContainerId, released.Count);
     }

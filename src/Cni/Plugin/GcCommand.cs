@@ -32,6 +32,7 @@ public static class GcCommand
             }
         }
 
+        using var held = await context.LockIpamAsync(cancellationToken).ConfigureAwait(false);
         foreach (var handle in stale)
         {
             var released = await context.Addressing.ReleaseAsync(handle, cancellationToken).ConfigureAwait(false);

@@ -53,8 +53,9 @@ public sealed class PluginContext : IAsyncDisposable
             settings = config.DatastoreSettings(DatastoreSettings.FromEnvironment());
             store = DatastoreFactory.Create(settings, loggers);
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or InvalidDataException or NotSupportedException)
         {
+            // A bad type, endpoint list or kubeconfig: the configuration is wrong.
             throw new CniException(CniErrorCode.InvalidNetworkConfig, $"datastore: {e.Message}", null, e);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
@@ -64,6 +65,10 @@ public sealed class PluginContext : IAsyncDisposable
 
         return new PluginContext(environment, config, store, settings.EffectiveType == DatastoreType.Kubernetes, ResolveNode(config, getEnvironment), loggers);
     }
+
+    /// <summary>Waits for this host's IPAM lock (see <see cref="IpamHostLock"/>); dispose to release.</summary>
+    public async Task<IDisposable> LockIpamAsync(CancellationToken cancellationToken) =>
+        await IpamHostLock.AcquireAsync(Config.IpamLockFile, cancellationToken).ConfigureAwait(false);
 
     /// <summary>The pod MTU: the configuration's, else the agent's MTU file, else 1500.</summary>
     public int PodMtu()

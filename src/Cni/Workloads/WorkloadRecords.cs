@@ -73,6 +73,14 @@ public sealed class WorkloadRecords(IDatastore store, bool kubernetes, ILogger l
         {
             await store.MutateAsync(Pods, identity.PodName, identity.Namespace, Apply, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
+        catch (DatastoreException e) when (kubernetes && e is not DatastoreUnavailableException)
+        {
+            // With Kubernetes the annotations are informational (kubelet reports the addresses from
+            // the CNI result into status.podIPs, which policy reads): a refused write (RBAC without
+            // pod update) must not fail the pod's start.
+            logger.LogWarning("Could not annotate pod {Namespace}/{Pod} with its addresses: {Error}", identity.Namespace, identity.PodName, e.Message);
+            return;
+        }
         catch (ResourceNotFoundException) when (!kubernetes)
         {
             var pod = new Pod { ApiVersion = "v1", Kind = "Pod", Metadata = new ObjectMeta { Name = identity.PodName, Namespace = identity.Namespace } };
@@ -124,24 +132,31 @@ public sealed class WorkloadRecords(IDatastore store, bool kubernetes, ILogger l
             return;
         }
 
-        await store.MutateAsync(Pods, identity.PodName, identity.Namespace, p =>
+        try
         {
-            if (p.Metadata.Annotations?.GetValueOrDefault(PodAnnotations.ContainerIdKey) != identity.ContainerId)
+            await store.MutateAsync(Pods, identity.PodName, identity.Namespace, p =>
             {
-                return false;
-            }
+                if (p.Metadata.Annotations?.GetValueOrDefault(PodAnnotations.ContainerIdKey) != identity.ContainerId)
+                {
+                    return false;
+                }
 
-            p.Metadata.Annotations.Remove(PodAnnotations.PodIpKey);
-            p.Metadata.Annotations.Remove(PodAnnotations.PodIpsKey);
-            p.Metadata.Annotations.Remove(PodAnnotations.ContainerIdKey);
-            p.Metadata.Annotations.Remove(InterfaceKey);
-            if (p.Status is not null)
-            {
-                p.Status.PodIP = null;
-                p.Status.PodIPs = null;
-            }
+                p.Metadata.Annotations.Remove(PodAnnotations.PodIpKey);
+                p.Metadata.Annotations.Remove(PodAnnotations.PodIpsKey);
+                p.Metadata.Annotations.Remove(PodAnnotations.ContainerIdKey);
+                p.Metadata.Annotations.Remove(InterfaceKey);
+                if (p.Status is not null)
+                {
+                    p.Status.PodIP = null;
+                    p.Status.PodIPs = null;
+                }
 
-            return true;
-        }, cancellationToken: cancellationToken).ConfigureAwait(false);
+                return true;
+            }, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (ResourceNotFoundException)
+        {
+            // Deleted meanwhile: nothing left to forget.
+        }
     }
 }
