@@ -10,7 +10,7 @@ namespace Tabby.Benchmarks.Policy;
 /// Compile and apply N policies over E endpoints in a private network namespace, then measure
 /// incremental updates; the equivalent ipset + iptables-restore ruleset is applied in a second
 /// namespace in the same run. Prints one Markdown table. Needs root.
-/// Usage: policy-apply [--policies N] [--endpoints E] [--updates K] [--out DIR [--render-only]] [--no-iptables]
+/// Usage: policy-apply [--policies N] [--endpoints E] [--updates K] [--out DIR [--render-only]] [--no-iptables] [--ipv4-only]
 /// </summary>
 public static class PolicyApply
 {
@@ -64,7 +64,9 @@ public static class PolicyApply
 
             Report("compile (parse, convert, calculate)", Ms(wall.Elapsed) + $" wall, {Ms(process.TotalProcessorTime - cpu0)} CPU");
 
-            var dataplane = new NftablesPolicyDataplane(calculator, new NftProcessRunner(nsName));
+            var options = new NftablesPolicyOptions { IpVersions = args.Contains("--ipv4-only") ? [4] : [4, 6] };
+            Report("IP versions rendered", string.Join(" and ", options.IpVersions.Select(v => $"IPv{v}")));
+            var dataplane = new NftablesPolicyDataplane(calculator, new NftProcessRunner(nsName), options);
             wall.Restart();
             var script = dataplane.RenderFullScript();
             Report("render full nft script", Ms(wall.Elapsed));

@@ -249,7 +249,7 @@ public sealed class NftablesPolicyDataplane
         foreach (var id in changes.Selections)
         {
             var state = _calculator.FindSelection(id);
-            foreach (var family in new[] { 4, 6 })
+            foreach (var family in _options.IpVersions)
             {
                 var name = NftNames.SelectionSet(id, family);
                 sets[name] = state is null ? null : new NftSet(name, family == 4 ? "ipv4_addr" : "ipv6_addr", false, SelectionElements(state, family));
@@ -259,7 +259,7 @@ public sealed class NftablesPolicyDataplane
         foreach (var id in changes.NamedPorts)
         {
             var state = _calculator.FindNamedPorts(id);
-            foreach (var family in new[] { 4, 6 })
+            foreach (var family in _options.IpVersions)
             {
                 var name = NftNames.NamedPortSet(id, family);
                 sets[name] = state is null ? null

@@ -15,6 +15,13 @@ public sealed record NftablesPolicyOptions
     /// interface with such a prefix that is not a known endpoint is dropped (like Calico's <c>cali+</c>).</summary>
     public IReadOnlyList<string> WorkloadInterfacePrefixes { get; init; } = ["cali", "tabby"];
 
+    /// <summary>
+    /// IP versions the cluster uses (Felix's IPv6Support): rules and sets are rendered for these
+    /// only. A single-stack cluster halves its selector rules and sets with <c>[4]</c>; traffic of
+    /// a family left out is then only subject to rules that match no address.
+    /// </summary>
+    public IReadOnlyList<int> IpVersions { get; init; } = [4, 6];
+
     /// <summary>Packet mark bit set by a policy chain that allowed the packet.</summary>
     public uint AcceptMark { get; init; } = 0x10000;
 
@@ -55,6 +62,11 @@ public sealed record NftablesPolicyOptions
             {
                 throw new PolicyValidationException("workloadInterfacePrefixes", $"\"{prefix}\" is not an interface name prefix");
             }
+        }
+
+        if (IpVersions.Count == 0 || IpVersions.Any(v => v is not (4 or 6)))
+        {
+            throw new PolicyValidationException("ipVersions", "must list 4, 6 or both");
         }
 
         if (EndpointToHostAction is not (PolicyAction.Allow or PolicyAction.Deny))

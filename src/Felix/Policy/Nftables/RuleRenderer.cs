@@ -38,7 +38,12 @@ internal sealed class RuleRenderer(NftablesPolicyOptions options)
             var destinationNets = new List<string> { "" };
             if (family != 0)
             {
-                common.Append(family == 4 ? "meta nfproto ipv4 " : "meta nfproto ipv6 ");
+                if (!UsesAddresses(rule))
+                {
+                    // Address matches imply their family (nft adds the dependency); only a bare ipVersion needs it spelt out.
+                    common.Append(family == 4 ? "meta nfproto ipv4 " : "meta nfproto ipv6 ");
+                }
+
                 AppendAddresses(common, rule.Source, family, "saddr", netSets);
                 AppendAddresses(common, rule.Destination, family, "daddr", netSets);
                 AppendNamedNotPorts(common, rule.Source, family, "saddr", "sport");
@@ -72,12 +77,12 @@ internal sealed class RuleRenderer(NftablesPolicyOptions options)
 
     /// <summary>0 = family-independent; else the IP versions the rule can match, given its
     /// ipVersion, its nets and its ICMP protocol. A family that cannot match gets no rule.</summary>
-    private static List<int> Families(CompiledRule rule)
+    private List<int> Families(CompiledRule rule) => [.. AllFamilies(rule).Where(f => f == 0 || options.IpVersions.Contains(f))];
+
+    private static List<int> AllFamilies(CompiledRule rule)
     {
         var r = rule.Rule;
-        var usesAddresses = rule.Source.Match.Nets.Count + rule.Source.Match.NotNets.Count + rule.Destination.Match.Nets.Count
-            + rule.Destination.Match.NotNets.Count > 0
-            || rule.Selections.Any() || rule.NamedPortSelections.Any();
+        var usesAddresses = UsesAddresses(rule);
         var icmpFamily = r.Protocol == Protocol.Icmp ? 4 : r.Protocol == Protocol.IcmpV6 ? 6 : 0;
         if (!usesAddresses)
         {
@@ -104,6 +109,10 @@ internal sealed class RuleRenderer(NftablesPolicyOptions options)
 
         return families;
     }
+
+    private static bool UsesAddresses(CompiledRule rule) =>
+        rule.Source.Match.Nets.Count + rule.Source.Match.NotNets.Count + rule.Destination.Match.Nets.Count + rule.Destination.Match.NotNets.Count > 0
+        || rule.Selections.Any() || rule.NamedPortSelections.Any();
 
     private static void AppendIcmp(StringBuilder text, Rule r)
     {
