@@ -101,7 +101,7 @@ public sealed class NodeRegistration(IDatastore store, ISelectorMatcher selector
             bgp.AsNumber = settings.AsNumber ?? bgp.AsNumber;
             bgp.IPv4IpipTunnelAddr = ipip?.ToString();
             node.Spec.IPv4VxlanTunnelAddr = vxlan?.ToString();
-            node.Spec.VxlanTunnelMacAddr = vxlan is null ? null : node.Spec.VxlanTunnelMacAddr ?? VtepMac.For(settings.NodeName);
+            node.Spec.VxlanTunnelMacAddr = vxlan is null ? null : node.Spec.VxlanTunnelMacAddr ?? MacText(Tabby.Felix.Tunnels.VxlanTunnel.MacForNode(settings.NodeName));
             try
             {
                 var saved = existing is null
@@ -116,4 +116,8 @@ public sealed class NodeRegistration(IDatastore store, ISelectorMatcher selector
             }
         }
     }
+
+    /// <summary>A MAC as Calico writes it in vxlanTunnelMACAddr: lower-case, colon-separated.</summary>
+    public static string MacText(System.Net.NetworkInformation.PhysicalAddress mac) =>
+        string.Join(":", mac.GetAddressBytes().Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));
 }

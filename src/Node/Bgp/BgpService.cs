@@ -1,0 +1,287 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Tabby.Bgp.Fsm;
+using Tabby.Bgp.Policy;
+using Tabby.Bgp.Speaker;
+using Tabby.Bgp.Wire;
+using Tabby.Bgp.Wire.Nlri;
+using Tabby.Datastore.Resources;
+using Tabby.Datastore.Resources.Calico;
+using Tabby.Datastore.Store;
+using Tabby.Ipam.Pools;
+using Tabby.Node.Agent;
+using Tabby.Node.Configuration;
+using Tabby.Node.Dataplane;
+using Tabby.Node.Health;
+
+namespace Tabby.Node.Bgp;
+
+/// <summary>A peer as the node reports it (status socket, CalicoNodeStatus, readiness).</summary>
+public sealed record NodePeerStatus(string Address, string Type, string State, DateTimeOffset Since, string Info, PeerStatus? Detail);
+
+/// <summary>
+/// The node's BGP: runs Tabby's speaker with the peers <see cref="PeerPlanner"/> derives from the
+/// datastore, re-planned on every change without restarting sessions whose settings did not change;
+/// originates the node's confirmed blocks (never pending ones, never blocks of pools with
+/// disableBGPExport) and exports only those to its peers unless it is a route reflector; hands best
+/// paths to the dataplane. Stops with graceful restart so peers keep the node's routes and the
+/// kernel keeps the learned ones.
+/// </summary>
+public sealed class BgpService(NodeContextHolder holder, ChangeFeed feed, DataplaneService dataplane, HealthAggregator health,
+    TimeProvider time, ILoggerFactory loggers) : BackgroundService
+{
+    public const string HealthName = "bgp";
+    private static readonly TimeSpan Resync = TimeSpan.FromSeconds(10);
+
+    private readonly ILogger _logger = loggers.CreateLogger<BgpService>();
+    private readonly Dictionary<IPAddress, PlannedPeer> _applied = [];
+    private readonly HashSet<BgpPrefix> _originated = [];
+    private BgpSpeaker? _speaker;
+    private BgpPlan? _plan;
+    private DateTimeOffset _startedAt;
+
+    /// <summary>The peers and their states now (empty before start-up finished).</summary>
+    public async Task<IReadOnlyList<NodePeerStatus>> GetPeersAsync()
+    {
+        var speaker = _speaker;
+        var plan = _plan;
+        if (speaker is null || plan is null)
+        {
+            return [];
+        }
+
+        var status = await speaker.GetStatusAsync().ConfigureAwait(false);
+        return plan.Peers.Select(p =>
+        {
+            var detail = status.Peers.FirstOrDefault(s => s.Address == p.Config.Address.ToString());
+            var state = detail?.State ?? SessionState.Idle;
+            var reason = detail?.LastReason ?? detail?.LastError;
+            var info = state == SessionState.Established ? "Established" : reason is null ? state.ToString() : $"{state} {reason}";
+            return new NodePeerStatus(p.Config.Address.ToString(), p.TypeText, state == SessionState.Established ? "up" : "start",
+                detail?.Since ?? _startedAt, info, detail);
+        }).ToList();
+    }
+
+    public BgpSpeaker? Speaker => _speaker;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        NodeContext context;
+        try
+        {
+            context = await holder.WhenReady.WaitAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception) when (!stoppingToken.IsCancellationRequested)
+        {
+            return;
+        }
+
+        if (context.Settings.Backend != NetworkingBackend.Bgp)
+        {
+            _logger.LogInformation("Networking backend {Backend}: no BGP", context.Settings.Backend);
+            return;
+        }
+
+        _startedAt = time.GetUtcNow();
+        health.Register(HealthName, TimeSpan.FromSeconds(60));
+        var wake = feed.Subscribe();
+        var planner = new PeerPlanner(CalicoSelectorMatcher.Instance);
+        Task? bestPaths = null;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var plan = planner.Plan(await ReadInputsAsync(context, stoppingToken).ConfigureAwait(false));
+                foreach (var problem in plan.Problems)
+                {
+                    _logger.LogWarning("BGP configuration problem: {Problem}", problem);
+                }
+
+                if (_speaker is null)
+                {
+                    _speaker = await StartSpeakerAsync(context, plan, stoppingToken).ConfigureAwait(false);
+                    bestPaths = ForwardBestPathsAsync(_speaker, stoppingToken);
+                }
+                else if (plan.LocalAs != _plan!.LocalAs || !plan.RouterId.Equals(_plan.RouterId) || plan.ListenPort != _plan.ListenPort
+                         || !Equals(plan.ClusterId, _plan.ClusterId))
+                {
+                    _logger.LogWarning("BGP identity changed (AS {OldAs}->{NewAs}, router id {OldId}->{NewId}, port {OldPort}->{NewPort}); restarting the speaker",
+                        _plan.LocalAs, plan.LocalAs, _plan.RouterId, plan.RouterId, _plan.ListenPort, plan.ListenPort);
+                    await _speaker.StopAsync().ConfigureAwait(false);
+                    await _speaker.DisposeAsync().ConfigureAwait(false);
+                    _applied.Clear();
+                    _originated.Clear();
+                    _speaker = await StartSpeakerAsync(context, plan, stoppingToken).ConfigureAwait(false);
+                    bestPaths = ForwardBestPathsAsync(_speaker, stoppingToken);
+                }
+
+                _plan = plan;
+                var snapshot = await ClusterSnapshot.ReadAsync(context.Store, stoppingToken).ConfigureAwait(false);
+                var exported = Originate(context, snapshot);
+                await ApplyPeersAsync(plan, exported).ConfigureAwait(false);
+                await ReportHealthAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                _logger.LogWarning(e, "BGP update failed: {Reason}", e.Message);
+                health.Report(HealthName, new HealthReport(true, false, e.Message));
+            }
+
+            try
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                timeout.CancelAfter(Resync);
+                await wake.ReadAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        if (bestPaths is not null)
+        {
+            await bestPaths.ConfigureAwait(false);
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        if (_speaker is { } speaker)
+        {
+            // Graceful restart: no Cease, so peers keep our routes as stale until we are back, and
+            // the kernel keeps the routes we learned (the dataplane does not flush them on exit).
+            await speaker.StopAsync(gracefulRestart: true).ConfigureAwait(false);
+            await speaker.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task<BgpSpeaker> StartSpeakerAsync(NodeContext context, BgpPlan plan, CancellationToken cancellationToken)
+    {
+        var listen = new List<IPEndPoint>();
+        if (context.IPv4 is not null)
+        {
+            listen.Add(new IPEndPoint(IPAddress.Any, plan.ListenPort));
+        }
+
+        if (context.IPv6 is not null)
+        {
+            listen.Add(new IPEndPoint(IPAddress.IPv6Any, plan.ListenPort));
+        }
+
+        var speaker = new BgpSpeaker(new BgpSpeakerOptions
+        {
+            LocalAs = plan.LocalAs,
+            RouterId = plan.RouterId,
+            ListenEndpoints = listen,
+            TimeProvider = time,
+            LoggerFactory = loggers,
+            ClusterId = plan.ClusterId,
+            PublishBestPathChanges = true,
+            // A restart within the restart time counts as graceful: peers kept our routes.
+            RestartingAfterGracefulRestart = true,
+        });
+        speaker.PeerStateChanged += (_, e) => feed.Poke();
+        await speaker.StartAsync(cancellationToken).ConfigureAwait(false);
+        _logger.LogInformation("BGP speaker started: AS {As}, router id {RouterId}, port {Port}{Reflector}", plan.LocalAs, plan.RouterId, plan.ListenPort,
+            plan.ClusterId is null ? "" : $", route reflector cluster {plan.ClusterId}");
+        return speaker;
+    }
+
+    private async Task ForwardBestPathsAsync(BgpSpeaker speaker, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var change in speaker.BestPathChanges.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                dataplane.OnBestPath(change.Prefix.ToIPNetwork(), change.NextHops.Select(h => h.Address).Distinct().ToList());
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>Originates this node's confirmed blocks; returns the prefixes it exports.</summary>
+    private IReadOnlyList<BgpPrefix> Originate(NodeContext context, ClusterSnapshot snapshot)
+    {
+        var wanted = new HashSet<BgpPrefix>();
+        foreach (var block in snapshot.BlocksOf(context.NodeName))
+        {
+            var pool = snapshot.PoolOf(block.BaseAddress);
+            if (pool?.Spec.DisableBgpExport == true)
+            {
+                continue;
+            }
+
+            wanted.Add(BgpPrefix.Parse(block.ToString()));
+        }
+
+        foreach (var prefix in wanted.Where(p => !_originated.Contains(p)))
+        {
+            _speaker!.Originate(prefix);
+            _logger.LogInformation("Advertising block {Prefix}", prefix);
+        }
+
+        foreach (var prefix in _originated.Where(p => !wanted.Contains(p)).ToList())
+        {
+            _speaker!.Withdraw(prefix);
+            _logger.LogInformation("Withdrawing block {Prefix}", prefix);
+        }
+
+        _originated.Clear();
+        _originated.UnionWith(wanted);
+        return wanted.ToList();
+    }
+
+    private async Task ApplyPeersAsync(BgpPlan plan, IReadOnlyList<BgpPrefix> exported)
+    {
+        // Calico exports only the node's own blocks; a route reflector also reflects what it learns.
+        var export = plan.ClusterId is not null
+            ? RoutePolicy.AcceptAll
+            : new RoutePolicy(exported.Select(p => new Tabby.Bgp.Policy.PolicyRule(new PolicyMatch { Prefixes = [PrefixMatch.Exact(p)] }, PolicyAction.Accept)).ToList(),
+                PolicyAction.Reject, "calico-export");
+        var wanted = plan.Peers.ToDictionary(p => p.Config.Address, p => p with { Config = p.Config with { ExportPolicy = export } });
+        foreach (var address in _applied.Keys.Where(a => !wanted.ContainsKey(a)).ToList())
+        {
+            await _speaker!.RemovePeerAsync(address).ConfigureAwait(false);
+            _applied.Remove(address);
+            _logger.LogInformation("Removed BGP peer {Peer}", address);
+        }
+
+        foreach (var (address, peer) in wanted)
+        {
+            if (_applied.TryGetValue(address, out var current) && current.Config == peer.Config)
+            {
+                continue;
+            }
+
+            await _speaker!.AddOrUpdatePeerAsync(peer.Config).ConfigureAwait(false);
+            _applied[address] = peer;
+        }
+    }
+
+    private async Task ReportHealthAsync()
+    {
+        var peers = await GetPeersAsync().ConfigureAwait(false);
+        var why = BgpReadiness.WhyNotReady(peers.Select(p => new PeerHealth(p.Address, p.State == "up")).ToList(), time.GetUtcNow() - _startedAt,
+            gracefulRestartInProgress: false);
+        health.Report(HealthName, new HealthReport(true, why is null, why));
+    }
+
+    private static async Task<BgpInputs> ReadInputsAsync(NodeContext context, CancellationToken cancellationToken)
+    {
+        var store = context.Store;
+        var nodes = (await store.ListAsync(ResourceKinds.CalicoNodes, null, cancellationToken).ConfigureAwait(false)).Items;
+        var configurations = (await store.ListAsync(ResourceKinds.BGPConfigurations, null, cancellationToken).ConfigureAwait(false)).Items;
+        var peers = (await store.ListAsync(ResourceKinds.BGPPeers, null, cancellationToken).ConfigureAwait(false)).Items;
+        var secrets = (await store.ListAsync(ResourceKinds.Secrets, null, cancellationToken).ConfigureAwait(false)).Items;
+        string? ReadSecret(SecretKeySelector reference) =>
+            secrets.FirstOrDefault(s => s.Name == reference.Name)?.GetString(reference.Key);
+        return new BgpInputs(context.NodeName, nodes, configurations.FirstOrDefault(c => c.Name == "default"),
+            configurations.FirstOrDefault(c => c.Name == "node." + context.NodeName), peers, ReadSecret);
+    }
+}

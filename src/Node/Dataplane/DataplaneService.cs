@@ -1,0 +1,198 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Tabby.Felix.Mtu;
+using Tabby.Felix.Nat;
+using Tabby.Felix.Netlink;
+using Tabby.Felix.RouteTable;
+using Tabby.Felix.Tunnels;
+using Tabby.Node.Agent;
+using Tabby.Node.Configuration;
+using Tabby.Node.Health;
+
+namespace Tabby.Node.Dataplane;
+
+/// <summary>
+/// Keeps the kernel in line with the cluster: local block blackholes, workload routes, VXLAN routes
+/// and VTEP neighbours/FDB entries from the datastore, BGP best paths from the speaker, the pod MTU
+/// file and NAT outgoing. Runs the self-healing route reconciler (proto 80) next to it.
+/// </summary>
+public sealed class DataplaneService(NodeContextHolder holder, ChangeFeed feed, HealthAggregator health, TimeProvider time,
+    ILoggerFactory loggers) : BackgroundService
+{
+    public const string HealthName = "dataplane";
+    private static readonly TimeSpan Resync = TimeSpan.FromSeconds(10);
+
+    private readonly ILogger _logger = loggers.CreateLogger<DataplaneService>();
+    private readonly Lock _gate = new();
+    private readonly Dictionary<IPNetwork, IReadOnlyList<IPAddress>> _bgpPaths = [];
+    private RouteTableReconciler? _routes;
+    private ClusterSnapshot? _snapshot;
+    private EncapsulationRoutes? _encapsulation;
+
+    /// <summary>Routes the dataplane currently wants, for status output.</summary>
+    public IReadOnlyDictionary<IPNetwork, IReadOnlyList<IPAddress>> BgpPaths
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return new Dictionary<IPNetwork, IReadOnlyList<IPAddress>>(_bgpPaths);
+            }
+        }
+    }
+
+    /// <summary>A BGP best path changed (empty next hops: withdrawn).</summary>
+    public void OnBestPath(IPNetwork prefix, IReadOnlyList<IPAddress> nextHops)
+    {
+        lock (_gate)
+        {
+            if (nextHops.Count == 0)
+            {
+                _bgpPaths.Remove(prefix);
+            }
+            else
+            {
+                _bgpPaths[prefix] = nextHops;
+            }
+
+            ApplyBgp(prefix);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        NodeContext context;
+        try
+        {
+            context = await holder.WhenReady.WaitAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception) when (!stoppingToken.IsCancellationRequested)
+        {
+            return; // start-up failed and stops the agent
+        }
+
+        health.Register(HealthName, TimeSpan.FromSeconds(60));
+        using var client = NetlinkClient.Open();
+        using var monitor = NetlinkMonitor.Start(logger: _logger);
+        var reconciler = new RouteTableReconciler(new NetlinkRouteKernel(client), new RouteTableOptions(), time, loggers.CreateLogger<RouteTableReconciler>());
+        var subnets = LocalSubnets(context.IPv4);
+        lock (_gate)
+        {
+            _routes = reconciler;
+            _encapsulation = new EncapsulationRoutes(subnets);
+        }
+
+        var background = Task.WhenAll(reconciler.RunAsync(stoppingToken), reconciler.FollowAsync(monitor, stoppingToken));
+        var vteps = new VtepTable(client, logger: loggers.CreateLogger<VtepTable>());
+        var nat = new NatOutgoingManager(new NftRunner(), loggers.CreateLogger<NatOutgoingManager>());
+        var wake = feed.Subscribe();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var snapshot = await ClusterSnapshot.ReadAsync(context.Store, stoppingToken).ConfigureAwait(false);
+                Apply(context, snapshot, client, vteps);
+                await nat.UpdateAsync(snapshot.Pools.Select(p => new NatPool(IPNetwork.Parse(p.Spec.Cidr), p.Spec.NatOutgoing == true, p.Spec.Disabled == true))
+                    .ToList(), stoppingToken).ConfigureAwait(false);
+                health.Report(HealthName, new HealthReport(true, true));
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                _logger.LogWarning(e, "Dataplane update failed: {Reason}", e.Message);
+                health.Report(HealthName, new HealthReport(true, false, e.Message));
+            }
+
+            await WaitAsync(wake, stoppingToken).ConfigureAwait(false);
+        }
+
+        await background.ConfigureAwait(false);
+    }
+
+    private void Apply(NodeContext context, ClusterSnapshot snapshot, NetlinkClient client, VtepTable vteps)
+    {
+        var node = context.NodeName;
+        var vxlanInUse = context.Registration.VxlanTunnelAddress is not null;
+        var links = client.ListLinks();
+        var encapsulations = (vxlanInUse ? Encapsulations.Vxlan : Encapsulations.None)
+                             | (context.Registration.IpipTunnelAddress is not null ? Encapsulations.Ipip : Encapsulations.None);
+        var podMtu = new MtuDetector().PodMtu(links, encapsulations);
+        if (MtuFile.Read(context.Settings.MtuFile) != podMtu)
+        {
+            MtuFile.Write(podMtu, context.Settings.MtuFile);
+            _logger.LogInformation("Pod MTU {Mtu} written to {File}", podMtu, context.Settings.MtuFile);
+        }
+
+        if (vxlanInUse && context.IPv4 is { } address)
+        {
+            var mac = System.Net.NetworkInformation.PhysicalAddress.Parse(context.Registration.VxlanMac!.Replace(':', '-').ToUpperInvariant());
+            new VxlanTunnel(client, _logger).Ensure(new VxlanTunnelConfig(address.Address, context.Registration.VxlanTunnelAddress, mac,
+                new MtuDetector().HostMtu(links) - MtuDetector.VxlanOverhead));
+            vteps.SetVteps(snapshot.RemoteVteps(node));
+            vteps.Sync();
+        }
+
+        lock (_gate)
+        {
+            _snapshot = snapshot;
+            _routes!.SetRoutes(RouteSource.LocalBlock, snapshot.LocalBlockRoutes(node));
+            _routes.SetRoutes(RouteSource.Workload, snapshot.WorkloadRoutes(node));
+            _routes.SetRoutes(RouteSource.Tunnel, vxlanInUse ? snapshot.VxlanRoutes(node, _encapsulation!) : []);
+            foreach (var prefix in _bgpPaths.Keys.ToList())
+            {
+                ApplyBgp(prefix);
+            }
+        }
+    }
+
+    /// <summary>Called under the lock: the kernel route for one BGP prefix from the latest snapshot.</summary>
+    private void ApplyBgp(IPNetwork prefix)
+    {
+        if (_routes is null || _snapshot is null || _encapsulation is null)
+        {
+            return; // applied with the first snapshot
+        }
+
+        var route = _bgpPaths.TryGetValue(prefix, out var hops) ? _snapshot.BgpRoute(prefix, hops, _encapsulation) : null;
+        if (route is null)
+        {
+            _routes.RemoveRoute(RouteSource.Bgp, prefix);
+        }
+        else
+        {
+            _routes.SetRoute(RouteSource.Bgp, route);
+        }
+    }
+
+    private static IReadOnlyList<LocalSubnet> LocalSubnets(Configuration.NodeAddress? nodeAddress)
+    {
+        var subnets = new List<LocalSubnet>();
+        foreach (var nic in AddressAutodetector.ReadInterfaces())
+        {
+            foreach (var address in nic.Addresses.Where(a => a.Address.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a.Address)))
+            {
+                if (!AddressAutodetector.IsExcluded(nic.Name) || (nodeAddress is not null && address.Address.Equals(nodeAddress.Address)))
+                {
+                    subnets.Add(new LocalSubnet(nic.Name, address.Subnet));
+                }
+            }
+        }
+
+        return subnets;
+    }
+
+    private async Task WaitAsync(ChannelReader<bool> wake, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(Resync);
+            await wake.ReadAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+}
