@@ -60,7 +60,7 @@ public sealed class EmbeddedDatastore : IDatastore
     public Task<T?> GetAsync<T>(ResourceKind<T> kind, string name, string? @namespace = null,
         CancellationToken cancellationToken = default) where T : Resource
     {
-        var ns = ScopeNamespace(kind, @namespace, name);
+        var ns = ResourceRules.ScopeNamespace(kind, @namespace, name);
         var bytes = AtomicFile.TryRead(_layout.ObjectPath(EmbeddedLayout.KindKey(kind), ns, name));
         return Task.FromResult(bytes is null ? null : kind.Deserialize(bytes));
     }
@@ -118,8 +118,8 @@ public sealed class EmbeddedDatastore : IDatastore
     public async Task<T> CreateAsync<T>(ResourceKind<T> kind, T resource, CancellationToken cancellationToken = default)
         where T : Resource
     {
-        var name = RequireName(kind, resource);
-        var ns = ScopeNamespace(kind, resource.Metadata.Namespace, name);
+        var name = ResourceRules.RequireName(kind, resource);
+        var ns = ResourceRules.ScopeNamespace(kind, resource.Metadata.Namespace, name);
         var created = await WriteAsync(kind, ns, name, (current, revision) =>
         {
             if (current is not null)
@@ -130,7 +130,7 @@ public sealed class EmbeddedDatastore : IDatastore
             var copy = kind.Clone(resource);
             copy.Metadata.Namespace = ns;
             copy.Metadata.Uid = Guid.NewGuid().ToString();
-            copy.Metadata.CreationTimestamp = TruncateToSeconds(_time.GetUtcNow());
+            copy.Metadata.CreationTimestamp = ResourceRules.TruncateToSeconds(_time.GetUtcNow());
             copy.Metadata.ResourceVersion = revision.ToString(CultureInfo.InvariantCulture);
             copy.Metadata.Generation = 1;
             return (ChangeOperation.Create, kind.Serialize(copy));
@@ -141,9 +141,9 @@ public sealed class EmbeddedDatastore : IDatastore
     public async Task<T> UpdateAsync<T>(ResourceKind<T> kind, T resource, CancellationToken cancellationToken = default)
         where T : Resource
     {
-        var name = RequireName(kind, resource);
-        var ns = ScopeNamespace(kind, resource.Metadata.Namespace, name);
-        var expected = RequireResourceVersion(resource);
+        var name = ResourceRules.RequireName(kind, resource);
+        var ns = ResourceRules.ScopeNamespace(kind, resource.Metadata.Namespace, name);
+        var expected = ResourceRules.RequireResourceVersion(resource);
         var updated = await WriteAsync(kind, ns, name, (current, revision) =>
         {
             if (current is null)
@@ -177,7 +177,7 @@ public sealed class EmbeddedDatastore : IDatastore
     public async Task<T> DeleteAsync<T>(ResourceKind<T> kind, string name, string? @namespace = null, DeleteOptions? options = null,
         CancellationToken cancellationToken = default) where T : Resource
     {
-        var ns = ScopeNamespace(kind, @namespace, name);
+        var ns = ResourceRules.ScopeNamespace(kind, @namespace, name);
         var deleted = await WriteAsync(kind, ns, name, (current, revision) =>
         {
             if (current is null)
@@ -483,30 +483,4 @@ public sealed class EmbeddedDatastore : IDatastore
         long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value)
             ? value
             : throw new ArgumentException($"revision \"{text}\" is not a revision of the embedded datastore", nameof(text));
-
-    internal static string RequireName(ResourceKind kind, Resource resource) =>
-        string.IsNullOrEmpty(resource.Metadata.Name)
-            ? throw new ResourceInvalidException(kind.Kind, [new Validation.FieldError("metadata.name", "is required")])
-            : resource.Metadata.Name;
-
-    internal static string RequireResourceVersion(Resource resource) =>
-        string.IsNullOrEmpty(resource.Metadata.ResourceVersion)
-            ? throw new ArgumentException("metadata.resourceVersion is required for an update (compare-and-swap); read the object first", nameof(resource))
-            : resource.Metadata.ResourceVersion;
-
-    /// <summary>The namespace an object lives in: required for namespaced kinds, none for cluster-scoped ones.</summary>
-    internal static string? ScopeNamespace(ResourceKind kind, string? ns, string name)
-    {
-        if (!kind.Namespaced)
-        {
-            return null;
-        }
-
-        return string.IsNullOrEmpty(ns)
-            ? throw new ResourceInvalidException($"{kind.Kind} \"{name}\"", [new Validation.FieldError("metadata.namespace", "is required for a namespaced kind")])
-            : ns;
-    }
-
-    internal static DateTimeOffset TruncateToSeconds(DateTimeOffset time) =>
-        new(time.Ticks - (time.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
 }

@@ -47,7 +47,7 @@ public sealed class EtcdDatastore : IDatastore
     public async Task<T?> GetAsync<T>(ResourceKind<T> kind, string name, string? @namespace = null,
         CancellationToken cancellationToken = default) where T : Resource
     {
-        var found = await FindAsync(kind, name, Embedded.EmbeddedDatastore.ScopeNamespace(kind, @namespace, name), cancellationToken).ConfigureAwait(false);
+        var found = await FindAsync(kind, name, ResourceRules.ScopeNamespace(kind, @namespace, name), cancellationToken).ConfigureAwait(false);
         return found?.Object;
     }
 
@@ -99,11 +99,11 @@ public sealed class EtcdDatastore : IDatastore
 
     public async Task<T> CreateAsync<T>(ResourceKind<T> kind, T resource, CancellationToken cancellationToken = default) where T : Resource
     {
-        var name = Embedded.EmbeddedDatastore.RequireName(kind, resource);
+        var name = ResourceRules.RequireName(kind, resource);
         var copy = kind.Clone(resource);
-        copy.Metadata.Namespace = Embedded.EmbeddedDatastore.ScopeNamespace(kind, resource.Metadata.Namespace, name);
+        copy.Metadata.Namespace = ResourceRules.ScopeNamespace(kind, resource.Metadata.Namespace, name);
         copy.Metadata.Uid = Guid.NewGuid().ToString();
-        copy.Metadata.CreationTimestamp = Embedded.EmbeddedDatastore.TruncateToSeconds(_time.GetUtcNow());
+        copy.Metadata.CreationTimestamp = ResourceRules.TruncateToSeconds(_time.GetUtcNow());
         copy.Metadata.Generation = 1;
         var key = Key(EtcdKeyLayout.For(kind).KeyFor(copy));
         var value = Encode(kind, copy);
@@ -123,10 +123,10 @@ public sealed class EtcdDatastore : IDatastore
 
     public async Task<T> UpdateAsync<T>(ResourceKind<T> kind, T resource, CancellationToken cancellationToken = default) where T : Resource
     {
-        var name = Embedded.EmbeddedDatastore.RequireName(kind, resource);
-        var expected = ParseRevision(Embedded.EmbeddedDatastore.RequireResourceVersion(resource));
+        var name = ResourceRules.RequireName(kind, resource);
+        var expected = ParseRevision(ResourceRules.RequireResourceVersion(resource));
         var copy = kind.Clone(resource);
-        copy.Metadata.Namespace = Embedded.EmbeddedDatastore.ScopeNamespace(kind, resource.Metadata.Namespace, name);
+        copy.Metadata.Namespace = ResourceRules.ScopeNamespace(kind, resource.Metadata.Namespace, name);
         copy.Metadata.Generation = (copy.Metadata.Generation ?? 0) + 1;
         var key = Key(EtcdKeyLayout.For(kind).KeyFor(copy));
         var answer = await _client.TxnAsync(new TxnRequest
@@ -154,7 +154,7 @@ public sealed class EtcdDatastore : IDatastore
     public async Task<T> DeleteAsync<T>(ResourceKind<T> kind, string name, string? @namespace = null, DeleteOptions? options = null,
         CancellationToken cancellationToken = default) where T : Resource
     {
-        var ns = Embedded.EmbeddedDatastore.ScopeNamespace(kind, @namespace, name);
+        var ns = ResourceRules.ScopeNamespace(kind, @namespace, name);
         while (true)
         {
             // etcd can only compare revisions, so a UID precondition is checked on a read and the

@@ -53,7 +53,7 @@ public sealed class KubernetesDatastore : IDatastore
             return node is null ? null : (T)(Resource)CalicoNodeMapping.FromKubernetes(node);
         }
 
-        var ns = Embedded.EmbeddedDatastore.ScopeNamespace(kind, @namespace, name);
+        var ns = ResourceRules.ScopeNamespace(kind, @namespace, name);
         try
         {
             var bytes = await _api.SendAsync(HttpMethod.Get, ObjectPath(kind, ns, name), null, null, cancellationToken).ConfigureAwait(false);
@@ -123,8 +123,8 @@ public sealed class KubernetesDatastore : IDatastore
             return (T)(Resource)await CalicoNodeMapping.CreateAsync(this, (Resources.Calico.CalicoNode)(Resource)resource, cancellationToken).ConfigureAwait(false);
         }
 
-        var name = Embedded.EmbeddedDatastore.RequireName(kind, resource);
-        var ns = Embedded.EmbeddedDatastore.ScopeNamespace(kind, resource.Metadata.Namespace, name);
+        var name = ResourceRules.RequireName(kind, resource);
+        var ns = ResourceRules.ScopeNamespace(kind, resource.Metadata.Namespace, name);
         var copy = kind.Clone(resource);
         copy.Metadata.Namespace = ns;
         copy.Metadata.ResourceVersion = null;
@@ -148,9 +148,9 @@ public sealed class KubernetesDatastore : IDatastore
             return (T)(Resource)await CalicoNodeMapping.UpdateAsync(this, (Resources.Calico.CalicoNode)(Resource)resource, cancellationToken).ConfigureAwait(false);
         }
 
-        var name = Embedded.EmbeddedDatastore.RequireName(kind, resource);
-        var ns = Embedded.EmbeddedDatastore.ScopeNamespace(kind, resource.Metadata.Namespace, name);
-        Embedded.EmbeddedDatastore.RequireResourceVersion(resource);
+        var name = ResourceRules.RequireName(kind, resource);
+        var ns = ResourceRules.ScopeNamespace(kind, resource.Metadata.Namespace, name);
+        ResourceRules.RequireResourceVersion(resource);
         var copy = kind.Clone(resource);
         copy.Metadata.Namespace = ns;
         try
@@ -172,7 +172,7 @@ public sealed class KubernetesDatastore : IDatastore
             return (T)(Resource)await CalicoNodeMapping.DeleteAsync(this, name, options, cancellationToken).ConfigureAwait(false);
         }
 
-        var ns = Embedded.EmbeddedDatastore.ScopeNamespace(kind, @namespace, name);
+        var ns = ResourceRules.ScopeNamespace(kind, @namespace, name);
         var body = Encoding.UTF8.GetBytes(DeleteBody(options));
         try
         {
