@@ -20,15 +20,32 @@ internal sealed class FakeRouteKernel : IRouteKernel
 
     public List<RouteChange> Applied { get; } = [];
 
+    /// <summary>How many of the next ListRoutes calls fail (an unreadable kernel).</summary>
+    public int FailLists { get; set; }
+
     public IReadOnlyList<Route> ListRoutes(uint table, byte protocol)
     {
         ListCalls++;
+        if (FailLists > 0)
+        {
+            FailLists--;
+            throw new NetlinkException((int)Errno.ENOBUFS, "RTM_GETROUTE dump");
+        }
+
         return [.. Routes.Values.Where(r => r.Table == table && r.Protocol == protocol)];
     }
 
     public IReadOnlyDictionary<string, int> ListInterfaces() => new Dictionary<string, int>(Interfaces);
 
     public IReadOnlyList<RouteChangeError> Apply(IReadOnlyList<RouteChange> changes)
+    {
+        lock (Routes)
+        {
+            return ApplyLocked(changes);
+        }
+    }
+
+    private List<RouteChangeError> ApplyLocked(IReadOnlyList<RouteChange> changes)
     {
         ApplyCalls++;
         var errors = new List<RouteChangeError>();
