@@ -15,6 +15,16 @@ public static class Program
             return await Ipam.IpamLoad.RunAsync(args[1..]);
         }
 
+        if (args.Length > 0 && args[0] == "bgp-inject")
+        {
+            return await BgpSpeaker.BgpIngest.InjectAsync(args[1..]);
+        }
+
+        if (args.Length > 0 && args[0] == "bgp-monitor")
+        {
+            return await BgpSpeaker.BgpIngest.MonitorAsync(args[1..]);
+        }
+
         if (args.Length > 0 && args[0] == "policy-apply")
         {
             return await Policy.PolicyApply.RunAsync(args[1..]);

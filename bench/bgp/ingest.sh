@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# BGP ingest benchmark (bgperf method, see shared/reference/anchors.md): PEERS injectors each
+# announce ROUTES unique /32s to the TARGET (tabby, bird, frr or gobgp); a monitor peers with the
+# target; we report the time from injector start until the target's Loc-RIB holds every route and
+# until the monitor has received every route, the target's peak RSS (VmHWM), and the injectors'
+# own send time (they pre-encode everything, so they are not the bottleneck: compare the numbers).
+#
+# usage (root): bench/bgp/ingest.sh TARGET PEERS ROUTES
+# build first:  dotnet build -c Release bench/Tabby.Benchmarks src/Ctl
+set -euo pipefail
+target=$1; peers=$2; routes=$3
+root=$(cd "$(dirname "$0")/../.." && pwd)
+bench="$root/bench/Tabby.Benchmarks/bin/Release/net10.0/Tabby.Benchmarks"
+tabbyctl="$root/src/Ctl/bin/Release/net10.0/tabbyctl"
+work=$(mktemp -d /tmp/bgp-ingest.XXXXXX)
+t=bgpb-t-$$; i=bgpb-i-$$; m=bgpb-m-$$
+total=$((peers * routes))
+pids=()
+
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  sleep 0.5
+  for n in $t $i $m; do ip netns pids $n 2>/dev/null | xargs -r kill -9 2>/dev/null || true; ip netns del $n 2>/dev/null || true; done
+}
+trap cleanup EXIT
+
+for n in $t $i $m; do ip netns add $n; ip -n $n link set lo up; done
+ip link add bgpbi$$ type veth peer name bgpbt$$
+ip link set bgpbi$$ netns $i; ip link set bgpbt$$ netns $t
+ip -n $t addr add 192.0.2.1/24 dev bgpbt$$; ip -n $t link set bgpbt$$ up
+for k in $(seq 1 "$peers"); do ip -n $i addr add 192.0.2.$((10 + k))/24 dev bgpbi$$; done
+ip -n $i link set bgpbi$$ up
+ip link add bgpbm$$ type veth peer name bgpbu$$
+ip link set bgpbm$$ netns $m; ip link set bgpbu$$ netns $t
+ip -n $t addr add 198.51.100.1/24 dev bgpbu$$; ip -n $t link set bgpbu$$ up
+ip -n $m addr add 198.51.100.2/24 dev bgpbm$$; ip -n $m link set bgpbm$$ up
+
+# Target configuration: AS 65000, injector k is AS 65100+k, the monitor AS 65999; all passive on the target.
+case $target in
+tabby)
+  { echo "routerId: 192.0.2.1"; echo "asNumber: 65000"; echo 'listen: ["0.0.0.0:179"]'; echo "statusSocket: $work/tabby.sock"; echo "peers:"
+    for k in $(seq 1 "$peers"); do echo "  - {address: 192.0.2.$((10 + k)), asNumber: $((65100 + k)), passive: true, holdTime: 240}"; done
+    echo "  - {address: 198.51.100.2, asNumber: 65999, passive: true, holdTime: 240}"; } > $work/tabby.yaml
+  ip netns exec $t env DOTNET_gcServer=0 DOTNET_GCgen0size=0x4000000 "$tabbyctl" bgp serve -c $work/tabby.yaml --log-level warning > $work/target.log 2>&1 &
+  # Ask the status socket directly (tabbyctl's own start-up would dominate a 0.25 s poll).
+  count_cmd() { python3 -c 'import json,socket,sys
+s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(b"status\n"); s.shutdown(socket.SHUT_WR)
+d=b""
+while True:
+    c=s.recv(65536)
+    if not c: break
+    d+=c
+print(json.loads(d)["prefixes"])' $work/tabby.sock 2>/dev/null || echo 0; } ;;
+bird)
+  { echo "router id 192.0.2.1;"; echo "protocol device {}"
+    for k in $(seq 1 "$peers"); do echo "protocol bgp i$k { local 192.0.2.1 as 65000; neighbor 192.0.2.$((10 + k)) as $((65100 + k)); passive on; ipv4 { import all; export none; }; }"; done
+    echo "protocol bgp mon { local 198.51.100.1 as 65000; neighbor 198.51.100.2 as 65999; passive on; ipv4 { import none; export all; }; }"; } > $work/bird.conf
+  ip netns exec $t bird -f -c $work/bird.conf -s $work/bird.ctl -P $work/bird.pid > $work/target.log 2>&1 &
+  count_cmd() { ip netns exec $t birdc -s $work/bird.ctl show route count 2>/dev/null | awk '/routes for/ {print $1; exit}' || echo 0; } ;;
+frr)
+  mkdir -p $work/vty
+  { echo "frr defaults traditional"; echo "router bgp 65000"; echo " bgp router-id 192.0.2.1"; echo " no bgp ebgp-requires-policy"
+    for k in $(seq 1 "$peers"); do echo " neighbor 192.0.2.$((10 + k)) remote-as $((65100 + k))"; echo " neighbor 192.0.2.$((10 + k)) passive"; done
+    echo " neighbor 198.51.100.2 remote-as 65999"; echo " neighbor 198.51.100.2 passive"; } > $work/bgpd.conf
+  ip netns exec $t /usr/lib/frr/bgpd -Z -S -n -f $work/bgpd.conf -i $work/bgpd.pid --vty_socket $work/vty -P 0 -u root -g root > $work/target.log 2>&1 &
+  count_cmd() { ip netns exec $t vtysh --vty_socket $work/vty -c "show bgp ipv4 unicast summary json" 2>/dev/null | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d.get("ipv4Unicast", d).get("ribCount", 0))' 2>/dev/null || echo 0; } ;;
+gobgp)
+  { echo "[global.config]"; echo "  as = 65000"; echo '  router-id = "192.0.2.1"'
+    for k in $(seq 1 "$peers"); do printf '[[neighbors]]\n  [neighbors.config]\n    neighbor-address = "192.0.2.%d"\n    peer-as = %d\n  [neighbors.transport.config]\n    passive-mode = true\n' $((10 + k)) $((65100 + k)); done
+    printf '[[neighbors]]\n  [neighbors.config]\n    neighbor-address = "198.51.100.2"\n    peer-as = 65999\n  [neighbors.transport.config]\n    passive-mode = true\n'; } > $work/gobgpd.toml
+  ip netns exec $t gobgpd -f $work/gobgpd.toml --api-hosts 127.0.0.1:50051 --pprof-disable --log-level=warn > $work/target.log 2>&1 &
+  count_cmd() { ip netns exec $t gobgp -u 127.0.0.1 -p 50051 global rib summary -a ipv4 2>/dev/null | awk -F'[:,]' '/Destination/ {gsub(/ /,"",$2); print $2; exit}' || echo 0; } ;;
+*) echo "unknown target $target (tabby, bird, frr, gobgp)" >&2; exit 2 ;;
+esac
+target_pid=$!
+pids+=("$target_pid")
+sleep 2
+
+ip netns exec $m "$bench" bgp-monitor 198.51.100.1 198.51.100.2 65999 "$total" > $work/monitor.log 2>&1 &
+monitor_pid=$!
+pids+=("$monitor_pid")
+for _ in $(seq 1 240); do grep -q "monitor established" $work/monitor.log 2>/dev/null && break; sleep 0.5; done
+
+start=$(date +%s%3N)
+for k in $(seq 1 "$peers"); do
+  ip netns exec $i "$bench" bgp-inject 192.0.2.1 192.0.2.$((10 + k)) $((65100 + k)) "$routes" $(( (k - 1) * routes )) > $work/inject-$k.log 2>&1 &
+  pids+=("$!")
+done
+
+locrib=""
+while kill -0 $monitor_pid 2>/dev/null; do
+  if [ -z "$locrib" ]; then
+    n=$(count_cmd); n=${n:-0}
+    if [ "$n" -ge "$total" ] 2>/dev/null; then locrib=$(( $(date +%s%3N) - start )); fi
+  fi
+  now=$(date +%s%3N)
+  if [ $((now - start)) -gt 900000 ]; then echo "timeout" >&2; break; fi
+  sleep 0.25
+done
+wait $monitor_pid || true
+done_ms=$(awk '/monitor received/ {print $(NF-1)}' $work/monitor.log)
+rss_kb=$(awk '/VmHWM/ {print $2}' /proc/$target_pid/status 2>/dev/null || echo 0)
+inject_max=$(cat $work/inject-*.log | awk '/sent/ {if ($(NF-1) > m) m = $(NF-1)} END {print m}')
+version=$(case $target in tabby) echo "tabby $(git -C "$root" rev-parse --short HEAD)";; bird) bird --version 2>&1 | head -1;; frr) /usr/lib/frr/bgpd --version 2>&1 | head -1;; gobgp) gobgpd --version 2>&1 | head -1;; esac)
+printf '%s | %s x %s | loc-rib %s s | monitor %s s | peak RSS %s MiB | injector send max %s s | %s\n' \
+  "$target" "$peers" "$routes" \
+  "$( [ -n "$locrib" ] && awk "BEGIN {printf \"%.2f\", $locrib/1000}" || echo "n/a")" \
+  "$( [ -n "$done_ms" ] && awk "BEGIN {printf \"%.2f\", ($done_ms - $start)/1000}" || echo "n/a")" \
+  "$(awk "BEGIN {printf \"%.0f\", $rss_kb/1024}")" "$inject_max" "$version"
