@@ -38,6 +38,7 @@ public sealed class EmbeddedDatastore : IDatastore
     private int _entryCount;
     private ChangeLogEntry? _lastEntry;
     private long _appliedRevision = -1;
+    private bool _sweptTemporaries;
 
     public EmbeddedDatastore(string directory, EmbeddedDatastoreOptions? options = null, ILogger? logger = null,
         TimeProvider? timeProvider = null)
@@ -360,8 +361,8 @@ public sealed class EmbeddedDatastore : IDatastore
     {
         if (!File.Exists(_layout.ChangeLog))
         {
-            ChangeLogFile.EnsureExists(_layout.ChangeLog);
             AtomicFile.RemoveStaleTemporaries(_layout.Root, TimeSpan.Zero);
+            ChangeLogFile.EnsureExists(_layout.ChangeLog);
         }
 
         using var log = ChangeLogFile.OpenWrite(_layout.ChangeLog);
@@ -393,6 +394,21 @@ public sealed class EmbeddedDatastore : IDatastore
         if (_lastEntry is not null && _lastEntry.Revision > _appliedRevision)
         {
             Redo(_lastEntry);
+        }
+
+        if (!_sweptTemporaries)
+        {
+            // Every writer holds the lock while its temporary file exists, so under the lock any
+            // temporary is a leftover of a killed writer.
+            _sweptTemporaries = true;
+            AtomicFile.RemoveStaleTemporaries(_layout.Root, TimeSpan.Zero);
+            if (Directory.Exists(_layout.Objects))
+            {
+                foreach (var directory in Directory.EnumerateDirectories(_layout.Objects, "*", SearchOption.AllDirectories))
+                {
+                    AtomicFile.RemoveStaleTemporaries(directory, TimeSpan.Zero);
+                }
+            }
         }
     }
 

@@ -226,7 +226,12 @@ public sealed class KubernetesDatastore : IDatastore
             var path = CollectionPath(kind, options?.Namespace) + Query(("watch", "1"), ("resourceVersion", after),
                 ("allowWatchBookmarks", "true"), ("timeoutSeconds", timeoutSeconds.ToString(CultureInfo.InvariantCulture)),
                 ("labelSelector", options?.LabelSelector), ("fieldSelector", options?.FieldSelector));
-            var lines = _api.StreamLinesAsync(path, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            // No line at all (not even a bookmark) for longer than the server-side timeout: the
+            // connection is dead without having been closed; drop it and resume.
+            var idleLimit = TimeSpan.FromSeconds(timeoutSeconds) + _options.RequestTimeout;
+            using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            idle.CancelAfter(idleLimit);
+            var lines = _api.StreamLinesAsync(path, idle.Token).GetAsyncEnumerator(idle.Token);
             Exception? failure = null;
             try
             {
@@ -249,6 +254,7 @@ public sealed class KubernetesDatastore : IDatastore
                         break;
                     }
 
+                    idle.CancelAfter(idleLimit);
                     var watchEvent = ParseEvent(kind, line);
                     delay = _options.InitialBackoff;
                     after = watchEvent.Revision;

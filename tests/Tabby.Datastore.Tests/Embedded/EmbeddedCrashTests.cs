@@ -115,6 +115,9 @@ public sealed class EmbeddedCrashTests(ITestOutputHelper output) : IDisposable
             previous = e.Revision;
         });
         Assert.Equal(log.Length, end);
+
+        // Temporary files of killed writers were swept by the write above.
+        Assert.Empty(Directory.EnumerateFiles(_directory, ".tmp-*", SearchOption.AllDirectories));
         return previous;
     }
 
