@@ -114,6 +114,7 @@ public sealed class DataplaneService(NodeContextHolder holder, ChangeFeed feed, 
     private void Apply(NodeContext context, ClusterSnapshot snapshot, NetlinkClient client, VtepTable vteps)
     {
         var node = context.NodeName;
+        EnsureForwarding(context);
         var vxlanInUse = context.Registration.VxlanTunnelAddress is not null;
         var links = client.ListLinks();
         var encapsulations = (vxlanInUse ? Encapsulations.Vxlan : Encapsulations.None)
@@ -163,6 +164,32 @@ public sealed class DataplaneService(NodeContextHolder holder, ChangeFeed feed, 
         else
         {
             _routes.SetRoute(RouteSource.Bgp, route);
+        }
+    }
+
+    /// <summary>Routing pods needs forwarding on (Felix turns it on too).</summary>
+    private void EnsureForwarding(NodeContext context)
+    {
+        void Set(string path)
+        {
+            try
+            {
+                if (File.ReadAllText(path).Trim() != "1")
+                {
+                    File.WriteAllText(path, "1");
+                    _logger.LogInformation("Enabled forwarding ({Path})", path);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                _logger.LogWarning("Cannot enable forwarding ({Path}): {Reason}", path, e.Message);
+            }
+        }
+
+        Set("/proc/sys/net/ipv4/ip_forward");
+        if (context.IPv6 is not null)
+        {
+            Set("/proc/sys/net/ipv6/conf/all/forwarding");
         }
     }
 

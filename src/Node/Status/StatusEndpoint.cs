@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Tabby.Node.Agent;
 using Tabby.Node.Bgp;
 using Tabby.Node.Dataplane;
+using Tabby.Common.Status;
 
 namespace Tabby.Node.Status;
 

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Tabby.Node.Status;
+namespace Tabby.Common.Status;
 
 /// <summary>What the local status endpoint returns and <c>tabbyctl node status</c> prints.</summary>
 public sealed record StatusDocument
