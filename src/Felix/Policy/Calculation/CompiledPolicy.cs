@@ -57,10 +57,14 @@ public sealed class CompiledPolicy
     {
         // A namespaced policy's selectors see its own namespace unless a namespaceSelector widens them.
         var scope = Policy.Kind == PolicyKind.GlobalNetworkPolicy || match.NamespaceSelector is not null ? null : Policy.Namespace;
-        var selection = match.SelectsEndpoints
-            ? new EndpointSelection(scope, match.NamespaceSelector, match.Selector ?? Selectors.Selector.All,
-                match.ServiceAccountNames, match.ServiceAccountSelector)
-            : null;
+        var selection = match.AnyOf.Count > 0
+            ? EndpointSelection.AnyOf([.. match.AnyOf.Select(peer => new EndpointSelection(
+                Policy.Kind == PolicyKind.GlobalNetworkPolicy || peer.NamespaceSelector is not null ? null : Policy.Namespace,
+                peer.NamespaceSelector, peer.Selector ?? Selectors.Selector.All))])
+            : match.SelectsEndpoints
+                ? new EndpointSelection(scope, match.NamespaceSelector, match.Selector ?? Selectors.Selector.All,
+                    match.ServiceAccountNames, match.ServiceAccountSelector)
+                : null;
         var notSelection = match.NotSelector is null ? null : new EndpointSelection(scope, match.NamespaceSelector, match.NotSelector);
 
         // Named ports resolve on the endpoints this side can be: the side's own selection, else the

@@ -41,6 +41,21 @@ public sealed record EndpointSelection
         Id = id.ToString();
     }
 
+    private EndpointSelection(IReadOnlyList<EndpointSelection> alternatives)
+    {
+        Alternatives = [.. alternatives.DistinctBy(a => a.Id).OrderBy(a => a.Id, StringComparer.Ordinal)];
+        Selector = Selectors.Selector.All;
+        ServiceAccountNames = [];
+        Id = "any(" + string.Join(" | ", Alternatives.Select(a => a.Id)) + ")";
+    }
+
+    /// <summary>Endpoints of any of <paramref name="alternatives"/> (one alternative is itself).</summary>
+    public static EndpointSelection AnyOf(IReadOnlyList<EndpointSelection> alternatives) =>
+        alternatives.Count == 1 ? alternatives[0] : new EndpointSelection(alternatives);
+
+    /// <summary>Set for a union: the endpoint must belong to one of these.</summary>
+    public IReadOnlyList<EndpointSelection>? Alternatives { get; }
+
     /// <summary>Every endpoint in every namespace.</summary>
     public static readonly EndpointSelection Everything = new(null, null, Selector.All);
 
@@ -62,6 +77,19 @@ public sealed record EndpointSelection
     /// </summary>
     public bool Matches(Endpoint endpoint, NamespaceInfo? ns)
     {
+        if (Alternatives is not null)
+        {
+            foreach (var alternative in Alternatives)
+            {
+                if (alternative.Matches(endpoint, ns))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
         if (Namespace is not null && !string.Equals(Namespace, endpoint.Namespace, StringComparison.Ordinal))
         {
             return false;
@@ -86,7 +114,7 @@ public sealed record EndpointSelection
     }
 
     /// <summary>True when the selection depends on namespace labels (namespace label changes re-check it).</summary>
-    public bool UsesNamespaceLabels => NamespaceSelector is not null;
+    public bool UsesNamespaceLabels => NamespaceSelector is not null || (Alternatives?.Any(a => a.UsesNamespaceLabels) ?? false);
 
     public override string ToString() => Id;
 }

@@ -83,6 +83,17 @@ public static class KubernetesPolicyConverter
         var peerMatches = peers is { Count: > 0 }
             ? peers.Select((p, j) => (Match: ConvertPeer(p, $"{field}.{peersName}[{j}]"), Origin: $"{field[5..]}.{peersName}[{j}]")).ToList()
             : [(Match: EntityMatch.Any, Origin: field[5..])];
+
+        // Pod/namespace peers of one rule only differ in who they select: one rule with their
+        // union (one set lookup) instead of one rule per peer. ipBlock peers stay separate.
+        var selectorPeers = peerMatches.Select((p, j) => (p.Match, Index: j)).Where(p => p.Match.Nets.Count == 0 && p.Match.SelectsEndpoints).ToList();
+        if (selectorPeers.Count > 1)
+        {
+            var merged = (Match: new EntityMatch { AnyOf = [.. selectorPeers.Select(p => p.Match)] },
+                Origin: $"{field[5..]}.{peersName}[{string.Join(",", selectorPeers.Select(p => p.Index))}]");
+            peerMatches = [merged, .. peerMatches.Where(p => p.Match.Nets.Count > 0 || !p.Match.SelectsEndpoints)];
+        }
+
         var portGroups = ConvertPorts(ports, $"{field}.ports");
         foreach (var (peer, origin) in peerMatches)
         {

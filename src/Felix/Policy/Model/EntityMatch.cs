@@ -30,13 +30,21 @@ public sealed record EntityMatch
     /// <summary>Endpoints whose service account labels match.</summary>
     public Selector? ServiceAccountSelector { get; init; }
 
+    /// <summary>
+    /// Endpoints of any of these selector-only matches (each with <see cref="Selector"/> and/or
+    /// <see cref="NamespaceSelector"/>): the several pod/namespace peers of one Kubernetes rule,
+    /// kept in one rule so the dataplane needs one set lookup instead of one rule per peer.
+    /// </summary>
+    public IReadOnlyList<EntityMatch> AnyOf { get; init; } = [];
+
     public IReadOnlyList<PortMatch> Ports { get; init; } = [];
 
     public IReadOnlyList<PortMatch> NotPorts { get; init; } = [];
 
     /// <summary>True when some field restricts which endpoints match (so only known endpoint IPs can).</summary>
     public bool SelectsEndpoints =>
-        Selector is not null || NamespaceSelector is not null || ServiceAccountNames.Count > 0 || ServiceAccountSelector is not null;
+        Selector is not null || NamespaceSelector is not null || ServiceAccountNames.Count > 0 || ServiceAccountSelector is not null
+        || AnyOf.Count > 0;
 
     public bool IsAny => Nets.Count == 0 && NotNets.Count == 0 && !SelectsEndpoints && NotSelector is null && Ports.Count == 0 && NotPorts.Count == 0;
 }

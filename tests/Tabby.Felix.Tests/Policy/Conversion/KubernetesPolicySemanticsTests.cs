@@ -153,6 +153,8 @@ public sealed class KubernetesPolicySemanticsTests
         Assert.True(world.Allowed("prod/frontend", "prod/db"));
         Assert.True(world.Allowed("dev/tool", "prod/db"));
         Assert.False(world.Allowed("prod/backend", "prod/db"));
+        // Selector peers share one rule (one set lookup in the dataplane); the trace names them.
+        Assert.Equal("ingress[0].from[0,1]", world.Check("prod/frontend", "prod/db").Steps[^1].RuleOrigin);
     }
 
     [Fact]

@@ -19,7 +19,10 @@ public static class PolicyScenarios
             Knp("prod", "default-deny-ingress", """{"podSelector":{},"policyTypes":["Ingress"]}"""),
             Knp("prod", "frontend-to-backend", """
                 {"podSelector":{"matchLabels":{"app":"backend"}},
-                 "ingress":[{"from":[{"podSelector":{"matchLabels":{"app":"frontend"}}}],"ports":[{"protocol":"TCP","port":8080}]}]}
+                 "ingress":[{"from":[{"podSelector":{"matchLabels":{"app":"frontend"}}},
+                                     {"namespaceSelector":{"matchLabels":{"env":"dev"}},"podSelector":{"matchLabels":{"app":"frontend"}}},
+                                     {"ipBlock":{"cidr":"203.0.113.96/27"}}],
+                             "ports":[{"protocol":"TCP","port":8080}]}]}
                 """),
         ],
         ["dns-egress"] =
