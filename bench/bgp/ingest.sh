@@ -39,9 +39,10 @@ ip -n $m addr add 198.51.100.2/24 dev bgpbm$$; ip -n $m link set bgpbm$$ up
 case $target in
 tabby)
   { echo "routerId: 192.0.2.1"; echo "asNumber: 65000"; echo 'listen: ["0.0.0.0:179"]'; echo "statusSocket: $work/tabby.sock"; echo "peers:"
-    for k in $(seq 1 "$peers"); do echo "  - {address: 192.0.2.$((10 + k)), asNumber: $((65100 + k)), passive: true, holdTime: 240}"; done
-    echo "  - {address: 198.51.100.2, asNumber: 65999, passive: true, holdTime: 240}"; } > $work/tabby.yaml
-  ip netns exec $t env DOTNET_gcServer=0 DOTNET_GCgen0size=0x4000000 "$tabbyctl" bgp serve -c $work/tabby.yaml --log-level warning > $work/target.log 2>&1 &
+    for k in $(seq 1 "$peers"); do echo "  - {address: 192.0.2.$((10 + k)), asNumber: $((65100 + k)), passive: true, holdTime: 240, exportPolicy: none}"; done
+    echo "  - {address: 198.51.100.2, asNumber: 65999, passive: true, holdTime: 240}"
+    echo "policies:"; echo "  none: {defaultAction: Reject}"; } > $work/tabby.yaml
+  ip netns exec $t env DOTNET_gcServer=${TABBY_GC_SERVER:-0} DOTNET_GCConserveMemory=${TABBY_GC_CONSERVE:-0} DOTNET_TieredCompilation=${TABBY_TIERED:-1} "$tabbyctl" bgp serve -c $work/tabby.yaml --log-level warning > $work/target.log 2>&1 &
   # Ask the status socket directly (tabbyctl's own start-up would dominate a 0.25 s poll).
   count_cmd() { python3 -c 'import json,socket,sys
 s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(b"status\n"); s.shutdown(socket.SHUT_WR)
@@ -61,12 +62,15 @@ frr)
   mkdir -p $work/vty
   { echo "frr defaults traditional"; echo "router bgp 65000"; echo " bgp router-id 192.0.2.1"; echo " no bgp ebgp-requires-policy"
     for k in $(seq 1 "$peers"); do echo " neighbor 192.0.2.$((10 + k)) remote-as $((65100 + k))"; echo " neighbor 192.0.2.$((10 + k)) passive"; done
-    echo " neighbor 198.51.100.2 remote-as 65999"; echo " neighbor 198.51.100.2 passive"; } > $work/bgpd.conf
+    echo " neighbor 198.51.100.2 remote-as 65999"; echo " neighbor 198.51.100.2 passive"
+    echo " address-family ipv4 unicast"
+    for k in $(seq 1 "$peers"); do echo "  neighbor 192.0.2.$((10 + k)) route-map NONE out"; done
+    echo " exit-address-family"; echo "route-map NONE deny 10"; } > $work/bgpd.conf
   ip netns exec $t /usr/lib/frr/bgpd -Z -S -n -f $work/bgpd.conf -i $work/bgpd.pid --vty_socket $work/vty -P 0 -u root -g root > $work/target.log 2>&1 &
   count_cmd() { ip netns exec $t vtysh --vty_socket $work/vty -c "show bgp ipv4 unicast summary json" 2>/dev/null | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d.get("ipv4Unicast", d).get("ribCount", 0))' 2>/dev/null || echo 0; } ;;
 gobgp)
   { echo "[global.config]"; echo "  as = 65000"; echo '  router-id = "192.0.2.1"'
-    for k in $(seq 1 "$peers"); do printf '[[neighbors]]\n  [neighbors.config]\n    neighbor-address = "192.0.2.%d"\n    peer-as = %d\n  [neighbors.transport.config]\n    passive-mode = true\n' $((10 + k)) $((65100 + k)); done
+    for k in $(seq 1 "$peers"); do printf '[[neighbors]]\n  [neighbors.config]\n    neighbor-address = "192.0.2.%d"\n    peer-as = %d\n  [neighbors.transport.config]\n    passive-mode = true\n  [neighbors.apply-policy.config]\n    default-export-policy = "reject-route"\n' $((10 + k)) $((65100 + k)); done
     printf '[[neighbors]]\n  [neighbors.config]\n    neighbor-address = "198.51.100.2"\n    peer-as = 65999\n  [neighbors.transport.config]\n    passive-mode = true\n'; } > $work/gobgpd.toml
   ip netns exec $t gobgpd -f $work/gobgpd.toml --api-hosts 127.0.0.1:50051 --pprof-disable --log-level=warn > $work/target.log 2>&1 &
   count_cmd() { ip netns exec $t gobgp -u 127.0.0.1 -p 50051 global rib summary -a ipv4 2>/dev/null | awk -F'[:,]' '/Destination/ {gsub(/ /,"",$2); print $2; exit}' || echo 0; } ;;
@@ -81,11 +85,15 @@ monitor_pid=$!
 pids+=("$monitor_pid")
 for _ in $(seq 1 240); do grep -q "monitor established" $work/monitor.log 2>/dev/null && break; sleep 0.5; done
 
-start=$(date +%s%3N)
+# Injectors start, encode and connect first; the clock starts when they are all told to send.
 for k in $(seq 1 "$peers"); do
-  ip netns exec $i "$bench" bgp-inject 192.0.2.1 192.0.2.$((10 + k)) $((65100 + k)) "$routes" $(( (k - 1) * routes )) > $work/inject-$k.log 2>&1 &
+  ip netns exec $i "$bench" bgp-inject 192.0.2.1 192.0.2.$((10 + k)) $((65100 + k)) "$routes" $(( (k - 1) * routes )) $work/go > $work/inject-$k.log 2>&1 &
   pids+=("$!")
 done
+for _ in $(seq 1 600); do [ "$(cat $work/inject-*.log 2>/dev/null | grep -c 'inject ready')" -ge "$peers" ] && break; sleep 0.2; done
+sleep 1
+start=$(date +%s%3N)
+touch $work/go
 
 locrib=""
 while kill -0 $monitor_pid 2>/dev/null; do

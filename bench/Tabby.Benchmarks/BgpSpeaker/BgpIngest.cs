@@ -11,8 +11,8 @@ namespace Tabby.Benchmarks.BgpSpeaker;
 
 /// <summary>
 /// Roles of the BGP ingest benchmark (bench/bgp/ingest.sh runs them in namespaces):
-/// <c>bgp-inject TARGET SOURCE AS COUNT OFFSET</c> pre-encodes COUNT unique /32 routes (one
-/// attribute set, packed UPDATEs) before connecting, then writes them as fast as TCP takes them and
+/// <c>bgp-inject TARGET SOURCE AS COUNT OFFSET [GO-FILE]</c> pre-encodes COUNT unique /32 routes (one
+/// attribute set, packed UPDATEs) before connecting, connects, waits for GO-FILE to exist, then writes them as fast as TCP takes them and
 /// prints its own send time; <c>bgp-monitor TARGET SOURCE AS EXPECTED</c> counts announced prefixes
 /// and prints when EXPECTED arrived.
 /// </summary>
@@ -37,6 +37,14 @@ public static class BgpIngest
         new UpdateBuilder(options).WriteEndOfRib(encoded, AfiSafi.Ipv4Unicast);
 
         await using var peer = await BenchPeer.ConnectAsync(target, source, asn, TimeSpan.FromSeconds(60));
+        // Connected and encoded: wait for the start signal so process start-up is outside the measurement.
+        string? go = args.Length > 5 ? args[5] : null;
+        if (go is not null)
+        {
+            Console.WriteLine("inject ready");
+            while (!File.Exists(go)) await Task.Delay(1);
+        }
+
         var watch = Stopwatch.StartNew();
         await peer.WriteAsync(encoded.WrittenMemory);
         await peer.Stream.FlushAsync();
