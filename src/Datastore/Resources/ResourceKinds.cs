@@ -27,7 +27,7 @@ public static class ResourceKinds
     public static readonly ResourceKind<GlobalNetworkPolicy> GlobalNetworkPolicies = Calico("GlobalNetworkPolicy", "globalnetworkpolicies", false, Json.GlobalNetworkPolicy, "GlobalNetworkPolicy", "globalnetworkpolicy", "gnp");
     public static readonly ResourceKind<Tier> Tiers = Calico("Tier", "tiers", false, Json.Tier, "Tier", "tier");
 
-    public static readonly ResourceKind<KubeNode> KubeNodes = new("Node", "", "v1", "nodes", false, Json.KubeNode, null, ["kubenode", "k8snode"]);
+    public static readonly ResourceKind<KubeNode> KubeNodes = new("Node", "", "v1", "nodes", false, Json.KubeNode, null, ["kubenode", "kubenodes", "k8snode", "k8snodes"]);
     public static readonly ResourceKind<Pod> Pods = new("Pod", "", "v1", "pods", true, Json.Pod, null, ["pod", "po"]);
     public static readonly ResourceKind<KubeNamespace> Namespaces = new("Namespace", "", "v1", "namespaces", false, Json.KubeNamespace, null, ["namespace", "ns"]);
     public static readonly ResourceKind<Service> Services = new("Service", "", "v1", "services", true, Json.Service, null, ["service", "svc"]);
