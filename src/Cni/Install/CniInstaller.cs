@@ -90,21 +90,41 @@ public sealed class CniInstaller(InstallSettings settings, TextWriter log)
         log.WriteLine($"Installed {target} -> {final}");
     }
 
-    /// <summary>Writes the kubeconfig when running in a pod with a service account; returns its path on the host, or "".</summary>
-    private string WriteKubeconfig()
+    /// <summary>Rewrites the kubeconfig if the service account's token or CA changed; true when it did.</summary>
+    public bool RefreshKubeconfig()
+    {
+        var path = Path.Combine(settings.NetDirectory, KubeconfigFile.FileName);
+        var current = File.Exists(path) ? File.ReadAllText(path) : null;
+        if (RenderKubeconfig() is not { } wanted || wanted == current)
+        {
+            return false;
+        }
+
+        WriteKubeconfig();
+        return true;
+    }
+
+    private string? RenderKubeconfig()
     {
         var token = Path.Combine(settings.ServiceAccountDirectory, "token");
         var ca = Path.Combine(settings.ServiceAccountDirectory, "ca.crt");
-        if (!File.Exists(token) || settings.KubernetesServiceHost is null)
+        return !File.Exists(token) || settings.KubernetesServiceHost is null
+            ? null
+            : KubeconfigFile.Render(
+                KubeconfigFile.ServerUrl(settings.KubernetesServiceHost, settings.KubernetesServicePort ?? "443"),
+                File.Exists(ca) ? File.ReadAllBytes(ca) : [],
+                File.ReadAllText(token));
+    }
+
+    /// <summary>Writes the kubeconfig when running in a pod with a service account; returns its path on the host, or "".</summary>
+    private string WriteKubeconfig()
+    {
+        if (RenderKubeconfig() is not { } text)
         {
             log.WriteLine("No service account token or KUBERNETES_SERVICE_HOST: no kubeconfig written");
             return "";
         }
 
-        var text = KubeconfigFile.Render(
-            KubeconfigFile.ServerUrl(settings.KubernetesServiceHost, settings.KubernetesServicePort ?? "443"),
-            File.Exists(ca) ? File.ReadAllBytes(ca) : [],
-            File.ReadAllText(token));
         WriteAtomically(Path.Combine(settings.NetDirectory, KubeconfigFile.FileName), Encoding.UTF8.GetBytes(text),
             UnixFileMode.UserRead | UnixFileMode.UserWrite);
         var onHost = settings.NetDirectoryOnHost.TrimEnd('/') + "/" + KubeconfigFile.FileName;

@@ -1,9 +1,14 @@
 namespace Tabby.Cni.Install;
 
-/// <summary><c>tabby-cni install [--bin-dir D] [--net-dir D] ...</c>: exit 0 when installed, 1 on failure, 2 on bad usage.</summary>
+/// <summary>
+/// <c>tabby-cni install [--bin-dir D] [--net-dir D] ... [--watch SECONDS]</c>: exit 0 when installed,
+/// 1 on failure, 2 on bad usage. With --watch it stays running (a sidecar) and keeps the plugin's
+/// kubeconfig in step with the rotated service account token.
+/// </summary>
 public static class InstallCommand
 {
-    public static Task<int> RunAsync(string[] args, Func<string, string?> env, TextWriter stdout, TextWriter stderr)
+    public static async Task<int> RunAsync(string[] args, Func<string, string?> env, TextWriter stdout, TextWriter stderr,
+        CancellationToken cancellationToken = default)
     {
         InstallSettings settings;
         try
@@ -12,19 +17,54 @@ public static class InstallCommand
         }
         catch (Exception e) when (e is ArgumentException or IOException)
         {
-            stderr.WriteLine($"tabby-cni install: {e.Message}");
-            return Task.FromResult(2);
+            await stderr.WriteLineAsync($"tabby-cni install: {e.Message}").ConfigureAwait(false);
+            return 2;
         }
 
+        var installer = new CniInstaller(settings, stdout);
         try
         {
-            new CniInstaller(settings, stdout).Install();
-            return Task.FromResult(0);
+            installer.Install();
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or InvalidDataException)
+        catch (Exception e) when (IsInstallFailure(e))
         {
-            stderr.WriteLine($"tabby-cni install: {e.Message}");
-            return Task.FromResult(1);
+            await stderr.WriteLineAsync($"tabby-cni install: {e.Message}").ConfigureAwait(false);
+            return 1;
         }
+
+        if (settings.WatchInterval is not { } interval)
+        {
+            return 0;
+        }
+
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(interval, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+
+            try
+            {
+                if (installer.RefreshKubeconfig())
+                {
+                    await stdout.WriteLineAsync("The service account token changed: kubeconfig rewritten").ConfigureAwait(false);
+                }
+            }
+            catch (Exception e) when (IsInstallFailure(e))
+            {
+                // Transient (a token being swapped in): try again next round.
+                await stderr.WriteLineAsync($"tabby-cni install: refreshing the kubeconfig failed: {e.Message}").ConfigureAwait(false);
+            }
+        }
+
+        return 0;
     }
+
+    private static bool IsInstallFailure(Exception e) =>
+        e is IOException or UnauthorizedAccessException or InvalidOperationException or InvalidDataException;
 }

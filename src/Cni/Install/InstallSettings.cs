@@ -43,6 +43,13 @@ public sealed record InstallSettings
 
     public bool SkipBinaries { get; init; }
 
+    /// <summary>
+    /// Keep running after the install and rewrite the kubeconfig whenever the service account token
+    /// changes (bound tokens are rotated; the plugin on the host must not keep an expired one).
+    /// Null: install once and exit.
+    /// </summary>
+    public TimeSpan? WatchInterval { get; init; }
+
     public static InstallSettings From(IReadOnlyList<string> args, Func<string, string?> env)
     {
         string? Env(string name) => env(name) is { Length: > 0 } value ? value : null;
@@ -69,6 +76,7 @@ public sealed record InstallSettings
             AssignIPv4 = !string.Equals(Env("TABBY_CNI_ASSIGN_IPV4"), "false", StringComparison.OrdinalIgnoreCase),
             AssignIPv6 = string.Equals(Env("TABBY_CNI_ASSIGN_IPV6"), "true", StringComparison.OrdinalIgnoreCase),
             SkipBinaries = string.Equals(Env("SKIP_CNI_BINARIES"), "true", StringComparison.OrdinalIgnoreCase),
+            WatchInterval = Env("TABBY_CNI_WATCH_INTERVAL") is { } watch ? ParseInterval(watch, "TABBY_CNI_WATCH_INTERVAL") : null,
         };
 
         for (var i = 0; i < args.Count; i++)
@@ -83,7 +91,8 @@ public sealed record InstallSettings
                 "--source-dir" => settings with { SourceDirectory = Value() },
                 "--node-name" => settings with { NodeName = Value() },
                 "--skip-binaries" => settings with { SkipBinaries = true },
-                _ => throw new ArgumentException($"unknown option {args[i]} (--bin-dir, --net-dir, --net-dir-on-host, --conf-name, --source-dir, --node-name, --skip-binaries)"),
+                "--watch" => settings with { WatchInterval = ParseInterval(Value(), "--watch") },
+                _ => throw new ArgumentException($"unknown option {args[i]} (--bin-dir, --net-dir, --net-dir-on-host, --conf-name, --source-dir, --node-name, --skip-binaries, --watch SECONDS)"),
             };
         }
 
@@ -94,4 +103,9 @@ public sealed record InstallSettings
 
         return settings;
     }
+
+    private static TimeSpan ParseInterval(string text, string name) =>
+        double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds >= 0.01 && seconds <= 86400
+            ? TimeSpan.FromSeconds(seconds)
+            : throw new ArgumentException($"{name} \"{text}\" must be a number of seconds between 0.01 and 86400");
 }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Tabby.Cni.Install;
 using Tabby.Cni.Tests.Support;
 using Tabby.Datastore.Kubernetes;
+using Tabby.Testing;
 using Tabby.Testing.Processes;
 using Xunit;
 
@@ -87,6 +88,29 @@ public sealed class CniInstallerTests : IDisposable
         var connection = KubeConfigLoader.Load([kubeconfig]);
         Assert.Equal(new Uri("https://10.96.0.1:443"), connection.Server);
         Assert.Equal("token-123", connection.BearerToken);
+    }
+
+    [Fact]
+    public async Task Watch_rewrites_the_kubeconfig_when_the_token_rotates()
+    {
+        WriteServiceAccount();
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var environment = new Dictionary<string, string>
+        {
+            ["CNI_BIN_DIR"] = Bin,
+            ["CNI_NET_DIR"] = Net,
+            ["SERVICEACCOUNT_DIR"] = ServiceAccount,
+            ["KUBERNETES_SERVICE_HOST"] = "10.96.0.1",
+        };
+        var kubeconfig = Path.Combine(Net, KubeconfigFile.FileName);
+        var running = InstallCommand.RunAsync(["--skip-binaries", "--watch", "0.05"], name => environment.GetValueOrDefault(name), TextWriter.Null, TextWriter.Null, stop.Token);
+        await Wait.UntilAsync(() => File.Exists(kubeconfig), TimeSpan.FromSeconds(30), "the first kubeconfig");
+
+        await File.WriteAllTextAsync(Path.Combine(ServiceAccount, "token"), "token-456\n");
+        await Wait.UntilAsync(() => KubeConfigLoader.Load([kubeconfig]).BearerToken == "token-456", TimeSpan.FromSeconds(30), "the rotated token in the kubeconfig");
+
+        await stop.CancelAsync();
+        Assert.Equal(0, await running);
     }
 
     [Fact]

@@ -38,6 +38,25 @@ public sealed class LabModeTests(ITestOutputHelper output)
     }
 
     [RootFact]
+    public async Task Without_an_mtu_in_the_configuration_the_agents_mtu_file_sets_it()
+    {
+        await using var lab = CniLab.Create();
+        await lab.AddPoolAsync("v4", "198.18.0.0/24", 26);
+        using var node = lab.Node("node-a");
+        using var pod = node.CreatePod();
+        var mtuFile = Path.Combine(lab.StoreDirectory, "mtu");
+        Felix.Mtu.MtuFile.Write(1410, mtuFile);
+        var config = node.Config(mtu: null, extra: JsonSerializer.Serialize(new Dictionary<string, string> { ["mtu_file"] = mtuFile }));
+
+        var add = (await node.AddAsync(pod, config)).EnsureSuccess();
+
+        Assert.Equal(1410, add.Json().GetProperty("interfaces")[1].GetProperty("mtu").GetInt32());
+        Assert.Contains("mtu 1410", pod.Netns.Ip("link", "show", "eth0").StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("mtu 1410", node.Host.Ip("link", "show").StandardOutput, StringComparison.Ordinal);
+        (await node.DelAsync(pod, config)).EnsureSuccess();
+    }
+
+    [RootFact]
     public async Task Requested_address_from_CNI_ARGS_is_assigned()
     {
         await using var lab = CniLab.Create();

@@ -36,7 +36,7 @@ public sealed class CniLab : IAsyncDisposable
         });
 
     /// <summary>A network configuration as a conflist entry would be passed: Tabby's fields, this lab's store, the node's name, MTU 1400.</summary>
-    public string Config(string node, bool ipv6 = false, string version = "1.0.0", string? extra = null)
+    public string Config(string node, bool ipv6 = false, string version = "1.0.0", string? extra = null, int? mtu = 1400)
     {
         var config = new JsonObject
         {
@@ -46,7 +46,7 @@ public sealed class CniLab : IAsyncDisposable
             ["nodename"] = node,
             ["datastore_type"] = "embedded",
             ["datastore_dir"] = StoreDirectory,
-            ["mtu"] = 1400,
+            ["mtu"] = mtu,
             // Per node, inside the lab's directory (the default is /var/run/tabby/ipam.lock).
             ["ipam_lock_file"] = Path.Combine(StoreDirectory, $"ipam-{node}.lock"),
             ["ipam"] = new JsonObject { ["type"] = "tabby-ipam", ["assign_ipv4"] = "true", ["assign_ipv6"] = ipv6 ? "true" : "false" },

@@ -18,7 +18,7 @@ public sealed class CniNode(CniLab lab, string name) : IDisposable
     public NetworkNamespace Host { get; } = CreateHost(name);
 
     /// <summary>The configuration this node's runtime would pass (see <see cref="CniLab.Config"/>).</summary>
-    public string Config(bool ipv6 = false, string version = "1.0.0", string? extra = null) => lab.Config(Name, ipv6, version, extra);
+    public string Config(bool ipv6 = false, string version = "1.0.0", string? extra = null, int? mtu = 1400) => lab.Config(Name, ipv6, version, extra, mtu);
 
     public PodSandbox CreatePod(string? name = null, string podNamespace = "default", bool kubernetesArgs = true)
     {
