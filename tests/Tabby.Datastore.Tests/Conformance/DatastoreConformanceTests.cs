@@ -157,6 +157,92 @@ public abstract class DatastoreConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Concurrent_random_writes_replayed_from_the_watch_give_the_final_state()
+    {
+        var store = await NewStoreAsync();
+        var other = await Fixture.CreateSecondClientAsync(store);
+        _stores.Add(other);
+        var start = await store.ListAsync<IPAMHandle>();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var events = new List<WatchEvent<IPAMHandle>>();
+        var sawMarker = new TaskCompletionSource();
+        var watching = Task.Run(async () =>
+        {
+            await foreach (var e in other.WatchAsync(ResourceKinds.IPAMHandles, new WatchOptions { Revision = start.Revision }, cts.Token))
+            {
+                events.Add(e);
+                if (e.Object?.Name == "marker")
+                {
+                    sawMarker.TrySetResult();
+                }
+            }
+        });
+
+        var successes = 0;
+        var workers = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
+        {
+            var client = w % 2 == 0 ? store : other;
+            var random = new Random(w);
+            for (var i = 0; i < 20; i++)
+            {
+                var name = "h" + random.Next(4);
+                try
+                {
+                    var current = await client.GetAsync<IPAMHandle>(name);
+                    if (current is null)
+                    {
+                        await client.CreateAsync(new IPAMHandle { Metadata = new ObjectMeta { Name = name }, Spec = new IPAMHandleSpec { HandleId = name, Block = new() { ["n"] = 0 } } });
+                    }
+                    else if (random.Next(4) == 0)
+                    {
+                        await client.DeleteAsync<IPAMHandle>(name, options: new DeleteOptions { ResourceVersion = current.Metadata.ResourceVersion });
+                    }
+                    else
+                    {
+                        current.Spec.Block["n"]++;
+                        await client.UpdateAsync(current);
+                    }
+
+                    Interlocked.Increment(ref successes);
+                }
+                catch (Exception e) when (e is ResourceConflictException or ResourceAlreadyExistsException or ResourceNotFoundException)
+                {
+                    // Lost a race: exactly what compare-and-swap is for.
+                }
+            }
+        })).ToArray();
+        await Task.WhenAll(workers);
+        await store.CreateAsync(new IPAMHandle { Metadata = new ObjectMeta { Name = "marker" }, Spec = new IPAMHandleSpec { HandleId = "marker" } });
+        await sawMarker.Task.WaitAsync(cts.Token);
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => watching);
+
+        // One event per successful write, in strictly increasing revision order...
+        var changes = events.Where(e => e.Type != WatchEventType.Bookmark).ToList();
+        Assert.Equal(successes + 1, changes.Count);
+        Assert.True(changes.Zip(changes.Skip(1)).All(p => Rev(p.First.Revision) < Rev(p.Second.Revision)), "revisions not increasing");
+
+        // ...and replaying them gives exactly what the store now holds.
+        var replayed = new Dictionary<string, IPAMHandle>();
+        foreach (var e in changes)
+        {
+            if (e.Type == WatchEventType.Deleted)
+            {
+                Assert.True(replayed.Remove(e.Object!.Name), $"delete of {e.Object!.Name} that was not there");
+            }
+            else
+            {
+                Assert.Equal(e.Type == WatchEventType.Added, !replayed.ContainsKey(e.Object!.Name));
+                replayed[e.Object!.Name] = e.Object;
+            }
+        }
+
+        var final = await store.ListAsync<IPAMHandle>();
+        Assert.Equal(final.Items.Select(h => (h.Name, h.Metadata.ResourceVersion, h.Spec.Block.GetValueOrDefault("n"))).OrderBy(x => x.Name),
+            replayed.Values.Select(h => (h.Name, h.Metadata.ResourceVersion, h.Spec.Block.GetValueOrDefault("n"))).OrderBy(x => x.Name));
+    }
+
+    [Fact]
     public async Task Watch_from_list_revision_sees_every_change_in_order()
     {
         var store = await NewStoreAsync();
