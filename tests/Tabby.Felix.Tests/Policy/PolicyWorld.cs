@@ -31,11 +31,11 @@ internal sealed class PolicyWorld
         world.Namespace("prod", ("env", "prod"));
         world.Namespace("dev", ("env", "dev"));
         world.Namespace("kube-system");
-        world.Pod("prod/frontend", "198.18.0.1", local, [("app", "frontend")], serviceAccount: "web", interfaceName: "tp1");
-        world.Pod("prod/backend", "198.18.0.2", local, [("app", "backend")], namedPorts: [new NamedPort("http", Protocol.Tcp, 8080)], interfaceName: "tp2");
-        world.Pod("prod/db", "198.18.0.3", local, [("app", "db")], interfaceName: "tp3");
-        world.Pod("dev/frontend", "198.18.0.4", local, [("app", "frontend")], interfaceName: "tp4");
-        world.Pod("kube-system/coredns", "198.18.0.10", local, [("k8s-app", "kube-dns")], interfaceName: "tp10");
+        world.Pod("prod/frontend", "198.18.0.1,2001:db8:1::1", local, [("app", "frontend")], serviceAccount: "web", interfaceName: "tp1");
+        world.Pod("prod/backend", "198.18.0.2,2001:db8:1::2", local, [("app", "backend")], namedPorts: [new NamedPort("http", Protocol.Tcp, 8080)], interfaceName: "tp2");
+        world.Pod("prod/db", "198.18.0.3,2001:db8:1::3", local, [("app", "db")], interfaceName: "tp3");
+        world.Pod("dev/frontend", "198.18.0.4,2001:db8:1::4", local, [("app", "frontend")], interfaceName: "tp4");
+        world.Pod("kube-system/coredns", "198.18.0.10,2001:db8:1::a", local, [("k8s-app", "kube-dns")], interfaceName: "tp10");
         return world;
     }
 

@@ -24,7 +24,7 @@ public sealed class PolicyCalculatorTests
     public void LabelChangeMarksOnlyTheSelectionsAndEndpointItAffects()
     {
         var world = WorldWithPolicies();
-        world.Pod("prod/db", "198.18.0.3", true, [("app", "frontend")], interfaceName: "tp3");
+        world.Pod("prod/db", "198.18.0.3,2001:db8:1::3", true, [("app", "frontend")], interfaceName: "tp3");
         var changes = world.Calculator.TakeChanges();
         Assert.Empty(changes.Policies);
         Assert.Empty(changes.Endpoints); // db's policy list did not change (no policy selects app=frontend)
@@ -32,7 +32,7 @@ public sealed class PolicyCalculatorTests
         Assert.Contains("app == \"frontend\"", selection, StringComparison.Ordinal);
         Assert.Contains("prod/db", world.Calculator.FindSelection(selection)!.Members);
 
-        world.Pod("prod/db", "198.18.0.3", true, [("app", "backend")], interfaceName: "tp3");
+        world.Pod("prod/db", "198.18.0.3,2001:db8:1::3", true, [("app", "backend")], interfaceName: "tp3");
         changes = world.Calculator.TakeChanges();
         Assert.Equal(["prod/db"], changes.Endpoints); // now selected by the backend policy
         Assert.Single(changes.Selections);             // left the frontend selection

@@ -5,9 +5,9 @@ using Tabby.Felix.Policy.Model;
 namespace Tabby.Felix.Tests.Policy.Dataplane;
 
 /// <summary>One probe: who talks to whom on which protocol and port.</summary>
-public sealed record ProbeCell(string From, string To, Protocol Protocol, int Port)
+public sealed record ProbeCell(string From, string To, Protocol Protocol, int Port, bool V6 = false)
 {
-    public override string ToString() => $"{From} -> {To} {Protocol}/{Port}";
+    public override string ToString() => $"{From} -> {To} {Protocol}/{Port}{(V6 ? " IPv6" : "")}";
 }
 
 /// <summary>
@@ -38,6 +38,10 @@ public static class ConnectivityMatrix
                 }
 
                 yield return new ProbeCell(from, to, Protocol.Udp, PolicyLab.UdpPort);
+                if (!from.StartsWith("ext", StringComparison.Ordinal) && !to.StartsWith("ext", StringComparison.Ordinal))
+                {
+                    yield return new ProbeCell(from, to, Protocol.Tcp, PolicyLab.TcpPort6, V6: true);
+                }
             }
         }
     }
@@ -66,6 +70,6 @@ public static class ConnectivityMatrix
 
     public static Task<bool> ProbeAsync(PolicyLab lab, ProbeCell cell, TimeSpan timeout) =>
         cell.Protocol == Protocol.Tcp
-            ? lab.TcpConnectAsync(cell.From, cell.To, cell.Port, timeout)
+            ? lab.TcpConnectAsync(cell.From, cell.To, cell.Port, timeout, cell.V6)
             : lab.UdpEchoAsync(cell.From, cell.To, cell.Port, timeout);
 }

@@ -26,7 +26,7 @@ public sealed class PolicyLab : IDisposable
         {
             Node = Track(NetworkNamespace.Create("polnode"));
             Node.EnableForwarding();
-            foreach (var (key, address, ifname) in PodSpecs)
+            foreach (var (key, address, address6, ifname) in PodSpecs)
             {
                 var ns = Track(NetworkNamespace.Create("pod" + ifname));
                 Veth.Connect(Node, ifname, ns, "eth0");
@@ -35,7 +35,14 @@ public sealed class PolicyLab : IDisposable
                 ns.Ip("route", "add", "default", "via", "169.254.1.1", "dev", "eth0");
                 Node.Ip("addr", "add", "169.254.1.1/32", "dev", ifname);
                 Node.Ip("route", "add", address + "/32", "dev", ifname);
+
+                // IPv6 like Calico: /128 on the pod, default route to a link-local gateway every host-side veth answers.
+                ns.AddAddress("eth0", address6 + "/128");
+                ns.Ip("-6", "route", "add", "default", "via", "fe80::1", "dev", "eth0");
+                Node.Ip("-6", "addr", "add", "fe80::1/64", "dev", ifname, "nodad");
+                Node.Ip("-6", "route", "add", address6 + "/128", "dev", ifname);
                 Hosts[key] = (ns, IPAddress.Parse(address));
+                Addresses6[key] = IPAddress.Parse(address6);
             }
 
             Node.AddBridge("ext0");
@@ -48,9 +55,9 @@ public sealed class PolicyLab : IDisposable
                 Hosts[key] = (ns, IPAddress.Parse(address));
             }
 
-            foreach (var (_, (ns, _)) in Hosts)
+            foreach (var (key, (ns, _)) in Hosts)
             {
-                StartListeners(ns);
+                StartListeners(ns, Addresses6.ContainsKey(key));
             }
         }
         catch
@@ -61,14 +68,17 @@ public sealed class PolicyLab : IDisposable
     }
 
     /// <summary>Pods: key (namespace/name as in <see cref="PolicyWorld.Standard"/>), address, host-side interface.</summary>
-    public static readonly (string Key, string Address, string Interface)[] PodSpecs =
+    public static readonly (string Key, string Address, string Address6, string Interface)[] PodSpecs =
     [
-        ("prod/frontend", "198.18.0.1", "tp1"),
-        ("prod/backend", "198.18.0.2", "tp2"),
-        ("prod/db", "198.18.0.3", "tp3"),
-        ("dev/frontend", "198.18.0.4", "tp4"),
-        ("kube-system/coredns", "198.18.0.10", "tp10"),
+        ("prod/frontend", "198.18.0.1", "2001:db8:1::1", "tp1"),
+        ("prod/backend", "198.18.0.2", "2001:db8:1::2", "tp2"),
+        ("prod/db", "198.18.0.3", "2001:db8:1::3", "tp3"),
+        ("dev/frontend", "198.18.0.4", "2001:db8:1::4", "tp4"),
+        ("kube-system/coredns", "198.18.0.10", "2001:db8:1::a", "tp10"),
     ];
+
+    /// <summary>TCP port pods also listen on over IPv6.</summary>
+    public const int TcpPort6 = 8080;
 
     /// <summary>Hosts outside the cluster (not endpoints): one inside an ipBlock's except range, one outside it.</summary>
     public static readonly (string Key, string Address)[] ExternalSpecs = [("ext5", "203.0.113.5"), ("ext100", "203.0.113.100")];
@@ -77,15 +87,21 @@ public sealed class PolicyLab : IDisposable
 
     public Dictionary<string, (NetworkNamespace Namespace, IPAddress Address)> Hosts { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>IPv6 addresses of the pods (external hosts are IPv4 only).</summary>
+    public Dictionary<string, IPAddress> Addresses6 { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The address of <paramref name="host"/> in the family asked for.</summary>
+    public IPAddress AddressOf(string host, bool v6) => v6 ? Addresses6[host] : Hosts[host].Address;
+
     /// <summary>Opens a TCP connection from <paramref name="from"/> to <paramref name="to"/>; true if it was accepted in time.</summary>
-    public async Task<bool> TcpConnectAsync(string from, string to, int port, TimeSpan timeout)
+    public async Task<bool> TcpConnectAsync(string from, string to, int port, TimeSpan timeout, bool v6 = false)
     {
         var (ns, _) = Hosts[from];
-        using var socket = ns.Invoke(() => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
+        using var socket = ns.Invoke(() => new Socket(v6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
         using var cts = new CancellationTokenSource(timeout);
         try
         {
-            await socket.ConnectAsync(new IPEndPoint(Hosts[to].Address, port), cts.Token);
+            await socket.ConnectAsync(new IPEndPoint(AddressOf(to, v6), port), cts.Token);
             return true;
         }
         catch (OperationCanceledException)
@@ -151,15 +167,20 @@ public sealed class PolicyLab : IDisposable
         return ns;
     }
 
-    private void StartListeners(NetworkNamespace ns)
+    private void StartListeners(NetworkNamespace ns, bool v6)
     {
-        foreach (var port in TcpPorts)
+        foreach (var (port, family) in TcpPorts.Select(p => (p, AddressFamily.InterNetwork)).Concat(v6 ? [(TcpPort6, AddressFamily.InterNetworkV6)] : []))
         {
             var listener = ns.Invoke(() =>
             {
-                var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                var s = new Socket(family, SocketType.Stream, ProtocolType.Tcp);
                 s.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-                s.Bind(new IPEndPoint(IPAddress.Any, port));
+                if (family == AddressFamily.InterNetworkV6)
+                {
+                    s.DualMode = false;
+                }
+
+                s.Bind(new IPEndPoint(family == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, port));
                 s.Listen(512);
                 return s;
             });

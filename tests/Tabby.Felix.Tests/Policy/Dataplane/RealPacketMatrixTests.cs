@@ -62,7 +62,7 @@ public sealed class RealPacketMatrixTests(PolicyLabFixture fixture) : IClassFixt
         }
 
         // Relabel: db becomes a frontend (gains frontend's rights, loses db's lockdown).
-        world.Pod("prod/db", "198.18.0.3", true, [("app", "frontend")], interfaceName: "tp3");
+        world.Pod("prod/db", "198.18.0.3,2001:db8:1::3", true, [("app", "frontend")], interfaceName: "tp3");
         Assert.False((await dataplane.ApplyAsync()).Full);
         var (_, _, afterRelabel) = await ConnectivityMatrix.RunAsync(lab, cell => Evaluate(world, lab, cell));
         Assert.True(afterRelabel.Count == 0, "after relabel:\n" + string.Join("\n\n", afterRelabel));
@@ -70,5 +70,5 @@ public sealed class RealPacketMatrixTests(PolicyLabFixture fixture) : IClassFixt
     }
 
     private static Verdict Evaluate(PolicyWorld world, PolicyLab lab, ProbeCell cell) =>
-        world.Evaluator.Evaluate(new Flow(lab.Hosts[cell.From].Address, lab.Hosts[cell.To].Address, cell.Protocol, 40000, cell.Port));
+        world.Evaluator.Evaluate(new Flow(lab.AddressOf(cell.From, cell.V6), lab.AddressOf(cell.To, cell.V6), cell.Protocol, 40000, cell.Port));
 }

@@ -72,7 +72,7 @@ public sealed class NftablesPolicyDataplaneTests : IDisposable
     {
         var (world, dataplane, runner) = Setup();
         await dataplane.ApplyAsync();
-        world.Pod("prod/db", "198.18.0.3", true, [("app", "frontend")], interfaceName: "tp3");
+        world.Pod("prod/db", "198.18.0.3,2001:db8:1::3", true, [("app", "frontend")], interfaceName: "tp3");
         var stats = await dataplane.ApplyAsync();
         Assert.False(stats.Full);
         var lines = runner.LastScript.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -84,7 +84,7 @@ public sealed class NftablesPolicyDataplaneTests : IDisposable
         Assert.Empty(await dataplane.ResyncAsync());
 
         // A label change that changes no membership and no policy list changes nothing at all.
-        world.Pod("prod/db", "198.18.0.3", true, [("app", "frontend"), ("team", "x")], interfaceName: "tp3");
+        world.Pod("prod/db", "198.18.0.3,2001:db8:1::3", true, [("app", "frontend"), ("team", "x")], interfaceName: "tp3");
         Assert.Equal(0, (await dataplane.ApplyAsync()).ScriptBytes);
     }
 
