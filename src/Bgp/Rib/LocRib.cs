@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Tabby.Bgp.Wire;
 using Tabby.Bgp.Wire.Attributes;
 using Tabby.Bgp.Wire.Nlri;
@@ -20,7 +22,7 @@ public sealed class LocRib(DecisionProcess decision)
 
     public int PathCount { get; private set; }
 
-    public bool TryGet(BgpPrefix prefix, out PrefixEntry entry) => _prefixes.TryGetValue(prefix, out entry!);
+    public bool TryGet(BgpPrefix prefix, out PrefixEntry entry) => _prefixes.TryGetValue(prefix, out entry);
 
     public IEnumerable<KeyValuePair<BgpPrefix, PrefixEntry>> Entries => _prefixes;
 
@@ -31,11 +33,8 @@ public sealed class LocRib(DecisionProcess decision)
     public RibChange Upsert(BgpPrefix prefix, in RibPath path, out RibPath previous)
     {
         previous = default;
-        if (!_prefixes.TryGetValue(prefix, out var entry))
-        {
-            entry = new PrefixEntry();
-            _prefixes.Add(prefix, entry);
-        }
+        ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(_prefixes, prefix, out bool exists);
+        if (!exists) entry = PrefixEntry.Create();
 
         var before = Snapshot(entry);
         int i = entry.IndexOf(path.Source, path.PathId);
@@ -56,18 +55,18 @@ public sealed class LocRib(DecisionProcess decision)
             PathCount++;
         }
 
-        Select(entry);
+        Select(ref entry);
         bool nowInSet = i < 32 && (entry.MultipathMask & (1u << i)) != 0;
         return wasInSet || nowInSet || Changed(before, entry) ? change | RibChange.BestChanged : change;
     }
 
     private readonly record struct BestSnapshot(bool HasBest, RibPeer? Source, uint PathId, PathAttributes? Accepted, int SetSize);
 
-    private static BestSnapshot Snapshot(PrefixEntry e) => e.HasBest
+    private static BestSnapshot Snapshot(in PrefixEntry e) => e.HasBest
         ? new BestSnapshot(true, e.Best.Source, e.Best.PathId, e.Best.Accepted, System.Numerics.BitOperations.PopCount(e.MultipathMask))
         : default;
 
-    private static bool Changed(BestSnapshot before, PrefixEntry e)
+    private static bool Changed(BestSnapshot before, in PrefixEntry e)
     {
         var after = Snapshot(e);
         return before.HasBest != after.HasBest || !ReferenceEquals(before.Source, after.Source) || before.PathId != after.PathId
@@ -81,7 +80,8 @@ public sealed class LocRib(DecisionProcess decision)
     public RibChange Remove(BgpPrefix prefix, RibPeer source, uint pathId, out RibPath removed)
     {
         removed = default;
-        if (!_prefixes.TryGetValue(prefix, out var entry)) return RibChange.None;
+        ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_prefixes, prefix);
+        if (Unsafe.IsNullRef(ref entry)) return RibChange.None;
         int i = entry.IndexOf(source, pathId);
         if (i < 0) return RibChange.None;
         removed = entry[i];
@@ -96,7 +96,7 @@ public sealed class LocRib(DecisionProcess decision)
             return before.HasBest ? change | RibChange.BestChanged : change;
         }
 
-        Select(entry);
+        Select(ref entry);
         return wasInSet || Changed(before, entry) ? change | RibChange.BestChanged : change;
     }
 
@@ -105,8 +105,9 @@ public sealed class LocRib(DecisionProcess decision)
     {
         int removed = 0;
         List<BgpPrefix>? empty = null;
-        foreach (var (prefix, entry) in _prefixes)
+        foreach (var prefix in _prefixes.Keys)
         {
+            ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_prefixes, prefix);
             bool touched = false;
             var before = Snapshot(entry);
             bool hitSet = false;
@@ -129,7 +130,7 @@ public sealed class LocRib(DecisionProcess decision)
             }
             else
             {
-                Select(entry);
+                Select(ref entry);
                 if (hitSet || Changed(before, entry)) changed(prefix);
             }
         }
@@ -143,9 +144,10 @@ public sealed class LocRib(DecisionProcess decision)
     public int SetFlags(RibPeer source, AfiSafi? family, PathFlags flags)
     {
         int n = 0;
-        foreach (var (prefix, entry) in _prefixes)
+        foreach (var prefix in _prefixes.Keys)
         {
             if (family is { } f && prefix.Afi != f.Afi) continue;
+            ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_prefixes, prefix);
             for (int i = 0; i < entry.Count; i++)
             {
                 ref var p = ref entry[i];
@@ -161,8 +163,9 @@ public sealed class LocRib(DecisionProcess decision)
     /// <summary>Re-applies import policy to every path of <paramref name="source"/>; calls <paramref name="changed"/> per prefix whose best changed.</summary>
     public void Reimport(RibPeer source, Func<BgpPrefix, PathAttributes, PathAttributes?> import, Action<BgpPrefix> changed)
     {
-        foreach (var (prefix, entry) in _prefixes)
+        foreach (var prefix in _prefixes.Keys)
         {
+            ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_prefixes, prefix);
             bool touched = false;
             var before = Snapshot(entry);
             for (int i = 0; i < entry.Count; i++)
@@ -176,7 +179,7 @@ public sealed class LocRib(DecisionProcess decision)
             }
 
             if (!touched) continue;
-            Select(entry);
+            Select(ref entry);
             // A path whose attributes changed may still be best: compare the whole set.
             changed(prefix);
             _ = before;
@@ -186,14 +189,15 @@ public sealed class LocRib(DecisionProcess decision)
     /// <summary>Runs the decision again for one prefix (e.g. after an IGP cost change).</summary>
     public bool Reselect(BgpPrefix prefix)
     {
-        if (!_prefixes.TryGetValue(prefix, out var entry)) return false;
+        ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_prefixes, prefix);
+        if (Unsafe.IsNullRef(ref entry)) return false;
         var before = Snapshot(entry);
-        Select(entry);
+        Select(ref entry);
         return Changed(before, entry);
     }
 
     /// <summary>Chooses the best path, why it won, and the ECMP set.</summary>
-    private void Select(PrefixEntry entry)
+    private void Select(ref PrefixEntry entry)
     {
         int best = -1;
         for (int i = 0; i < entry.Count; i++)

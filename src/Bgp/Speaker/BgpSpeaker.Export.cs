@@ -23,15 +23,15 @@ public sealed partial class BgpSpeaker
         var peers = _peers.Values.Where(p => p.Synced && p.LoopConnection is not null).ToList();
         foreach (var prefix in _dirty)
         {
-            _rib.TryGet(prefix, out var entry);
+            bool found = _rib.TryGet(prefix, out var entry);
             var family = FamilyOf(prefix);
             foreach (var peer in peers)
             {
                 if (!peer.LoopNegotiated!.Supports(family)) continue;
-                peer.Out.Set(prefix, entry is null ? null : ExportFor(peer, prefix, entry));
+                peer.Out.Set(prefix, found ? ExportFor(peer, prefix, entry) : null);
             }
 
-            if (_bestPathChanges is not null) _bestPathChanges.Writer.TryWrite(KernelView(prefix, entry));
+            if (_bestPathChanges is not null) _bestPathChanges.Writer.TryWrite(KernelView(prefix, found, entry));
         }
 
         _dirty.Clear();
@@ -39,9 +39,9 @@ public sealed partial class BgpSpeaker
             if (peer.Out.PendingCount > 0) peer.LoopConnection!.SendUpdates((w, o) => peer.Out.Flush(w, o));
     }
 
-    private BestPathChange KernelView(BgpPrefix prefix, PrefixEntry? entry)
+    private static BestPathChange KernelView(BgpPrefix prefix, bool found, in PrefixEntry entry)
     {
-        if (entry is null || !entry.HasBest || entry.Best.Source.IsLocal) return new BestPathChange(prefix, []);
+        if (!found || !entry.HasBest || entry.Best.Source.IsLocal) return new BestPathChange(prefix, []);
         var hops = new List<RouteNextHop>();
         foreach (var path in entry.MultipathSet())
             if (DecisionProcess.NextHop(path.Accepted!) is { } nh) hops.Add(new RouteNextHop(nh, path.Source.Address, path.Source.Name));
@@ -49,10 +49,10 @@ public sealed partial class BgpSpeaker
     }
 
     /// <summary>The attributes <paramref name="peer"/> should have for <paramref name="prefix"/>, or null for none.</summary>
-    private PathAttributes? ExportFor(PeerSession peer, BgpPrefix prefix, PrefixEntry entry)
+    private PathAttributes? ExportFor(PeerSession peer, BgpPrefix prefix, in PrefixEntry entry)
     {
         if (!entry.HasBest) return null;
-        ref readonly var best = ref entry.Best;
+        var best = entry.Best;
         var policy = peer.Config.ExportPolicy;
         if (policy.DependsOnPrefix) return Export(peer, prefix, best);
         var key = (best.Source, best.Accepted!, prefix.Afi);

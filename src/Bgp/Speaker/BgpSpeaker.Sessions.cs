@@ -174,8 +174,8 @@ public sealed partial class BgpSpeaker
         _rib.Reimport(session.RibPeer, (prefix, received) => Import(session, prefix, received), prefix => _dirty.Add(prefix));
         long accepted = 0;
         foreach (var (_, entry) in _rib.Entries)
-            foreach (var p in entry.Paths)
-                if (ReferenceEquals(p.Source, session.RibPeer) && p.IsEligible) accepted++;
+            for (int i = 0; i < entry.Count; i++)
+                if (entry.PathAt(i) is var p && ReferenceEquals(p.Source, session.RibPeer) && p.IsEligible) accepted++;
         session.Accepted = accepted;
         if (session.Synced && session.LoopNegotiated is { } negotiated)
         {

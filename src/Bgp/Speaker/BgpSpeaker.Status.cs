@@ -72,13 +72,12 @@ public sealed partial class BgpSpeaker
         return routes;
     }
 
-    private static RouteStatus RouteStatusOf(BgpPrefix prefix, PrefixEntry entry)
+    private static RouteStatus RouteStatusOf(BgpPrefix prefix, in PrefixEntry entry)
     {
         var paths = new List<PathStatus>(entry.Count);
-        var span = entry.Paths;
-        for (int i = 0; i < span.Length; i++)
+        for (int i = 0; i < entry.Count; i++)
         {
-            var p = span[i];
+            var p = entry.PathAt(i);
             var a = p.Accepted ?? p.Received;
             paths.Add(new PathStatus
             {
