@@ -79,8 +79,8 @@ public sealed class EtcdDatastore : IDatastore
                     continue;
                 }
 
-                var item = Decode(kind, kv.Value, kv.ModRevision);
-                if (filter.Matches(item, kv.Value))
+                var item = EtcdValueCodec.Decode(kind, StripPrefix(kv.Key), kv);
+                if (filter.Matches(kind, item))
                 {
                     items.Add(item);
                 }
@@ -106,7 +106,7 @@ public sealed class EtcdDatastore : IDatastore
         copy.Metadata.CreationTimestamp = ResourceRules.TruncateToSeconds(_time.GetUtcNow());
         copy.Metadata.Generation = 1;
         var key = Key(EtcdKeyLayout.For(kind).KeyFor(copy));
-        var value = Encode(kind, copy);
+        var value = EtcdValueCodec.Encode(kind, copy);
         var answer = await _client.TxnAsync(new TxnRequest
         {
             Compare = [new Compare { Key = key, Target = "CREATE", Result = "EQUAL", CreateRevision = 0 }],
@@ -132,7 +132,7 @@ public sealed class EtcdDatastore : IDatastore
         var answer = await _client.TxnAsync(new TxnRequest
         {
             Compare = [new Compare { Key = key, Target = "MOD", Result = "EQUAL", ModRevision = expected }],
-            Success = [new RequestOp { RequestPut = new PutRequest { Key = key, Value = Encode(kind, copy) } }],
+            Success = [new RequestOp { RequestPut = new PutRequest { Key = key, Value = EtcdValueCodec.Encode(kind, copy) } }],
             Failure = [new RequestOp { RequestRange = new RangeRequest { Key = key } }],
         }, cancellationToken).ConfigureAwait(false);
         if (!answer.Succeeded)
@@ -313,7 +313,8 @@ public sealed class EtcdDatastore : IDatastore
         }
 
         var revision = e.Kv.ModRevision.ToString(CultureInfo.InvariantCulture);
-        T? previous = e.PrevKv?.Value is { } prevValue ? Decode(kind, prevValue, e.PrevKv.ModRevision) : null;
+        var layoutKey = StripPrefix(e.Kv.Key);
+        T? previous = e.PrevKv?.Value is not null ? EtcdValueCodec.Decode(kind, layoutKey, e.PrevKv) : null;
         if (e.Type == "DELETE")
         {
             if (previous is null)
@@ -324,12 +325,13 @@ public sealed class EtcdDatastore : IDatastore
             }
 
             previous.Metadata.ResourceVersion = revision;
-            return filter.Matches(previous, e.PrevKv!.Value!) ? new WatchEvent<T>(WatchEventType.Deleted, previous, revision) : null;
+            return filter.Matches(kind, previous) ? new WatchEvent<T>(WatchEventType.Deleted, previous, revision) : null;
         }
 
-        var current = Decode(kind, e.Kv.Value ?? [], e.Kv.ModRevision);
+        var current = EtcdValueCodec.Decode(kind, layoutKey, e.Kv);
         var raw = e.Kv.Version == 1 ? WatchEventType.Added : WatchEventType.Modified;
-        var type = WatchEventTyper.Classify(filter, raw, current, e.Kv.Value ?? [], previous, e.PrevKv?.Value ?? []);
+        var type = WatchEventTyper.Classify(filter, raw, current, kind.Serialize(current), previous,
+            previous is null ? [] : kind.Serialize(previous));
         return type is null ? null : new WatchEvent<T>(type.Value, current, revision);
     }
 
@@ -339,9 +341,9 @@ public sealed class EtcdDatastore : IDatastore
         {
             var key = Key(candidate);
             var answer = await _client.RangeAsync(new RangeRequest { Key = key }, cancellationToken).ConfigureAwait(false);
-            if (answer.Kvs is [{ Value: { } value } kv, ..])
+            if (answer.Kvs is [{ Value: not null } kv, ..])
             {
-                var item = Decode(kind, value, kv.ModRevision);
+                var item = EtcdValueCodec.Decode(kind, candidate, kv);
                 if (item.Name == name)
                 {
                     return new Found<T>(key, kv.ModRevision, item);
@@ -357,31 +359,6 @@ public sealed class EtcdDatastore : IDatastore
     private byte[] Key(string layoutKey) => Encoding.UTF8.GetBytes(_options.KeyPrefix + layoutKey);
 
     private string StripPrefix(byte[] key) => Encoding.UTF8.GetString(key)[_options.KeyPrefix.Length..];
-
-    /// <summary>The stored form: no resourceVersion (it is the mod_revision); Calico kinds as projectcalico.org/v3.</summary>
-    private static byte[] Encode(ResourceKind kind, Resource resource)
-    {
-        resource.Metadata.ResourceVersion = null;
-        var bytes = kind.SerializeResource(resource);
-        if (kind.CalicoV3Kind is null || !kind.IsCalico || kind == ResourceKinds.IPAMConfigs)
-        {
-            return bytes;
-        }
-
-        var node = JsonNode.Parse(bytes)!.AsObject();
-        node["apiVersion"] = ResourceKinds.CalicoV3ApiVersion;
-        node["kind"] = kind.CalicoV3Kind;
-        return Encoding.UTF8.GetBytes(node.ToJsonString());
-    }
-
-    private static T Decode<T>(ResourceKind<T> kind, byte[] value, long modRevision) where T : Resource
-    {
-        var item = kind.Deserialize(value);
-        item.ApiVersion = kind.ApiVersion;
-        item.Kind = kind.Kind;
-        item.Metadata.ResourceVersion = modRevision.ToString(CultureInfo.InvariantCulture);
-        return item;
-    }
 
     private static long ParseRevision(string text) =>
         long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value)

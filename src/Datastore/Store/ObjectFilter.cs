@@ -25,6 +25,10 @@ internal sealed class ObjectFilter
 
     public bool HasSelectors => _labels != LabelSelector.Everything || !_fields.IsEverything;
 
+    /// <summary>Matches, serializing the object only when a field selector needs its JSON.</summary>
+    public bool Matches<T>(ResourceKind<T> kind, T resource) where T : Resource =>
+        _fields.IsEverything ? Matches(resource, []) : Matches(resource, kind.Serialize(resource));
+
     public bool Matches(Resource resource, ReadOnlySpan<byte> json)
     {
         if (_namespace is not null && resource.Metadata.Namespace != _namespace)
