@@ -28,6 +28,11 @@ public sealed class LabModeTests(ITestOutputHelper output)
         Assert.Equal("db", record.Metadata.Labels!["app"]);
         Assert.Equal(add.Addresses(), record.Status!.PodIPs!.Select(p => p.Ip));
         Assert.Equal(["cali" + pod.ContainerId[..11]], node.HostInterfaces());
+        // What policy makes of the record: the endpoint with its labels, addresses and interface.
+        var endpoint = Felix.Policy.Conversion.EndpointConverter.FromPod(record, record.Metadata.Annotations!["cni.tabby.io/interface"])!;
+        Assert.Equal("db", endpoint.Labels["app"]);
+        Assert.Equal(add.Addresses(), endpoint.Addresses.Select(a => a.ToString()));
+        Assert.Equal("cali" + pod.ContainerId[..11], endpoint.InterfaceName);
         var attributes = (await lab.Store.ListAsync(ResourceKinds.IPAMBlocks)).Items.Single().Spec.Attributes.Single();
         Assert.Equal("k8s-pod-network." + pod.ContainerId, attributes.HandleId);
         Assert.Equal(name, attributes.Secondary!["pod"]);
