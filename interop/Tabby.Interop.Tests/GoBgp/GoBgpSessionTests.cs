@@ -13,23 +13,23 @@ namespace Tabby.Interop.Tests.GoBgp;
 /// <summary>Sessions and routes with GoBGP, asserted on the gobgp CLI's view.</summary>
 public sealed class GoBgpSessionTests(ITestOutputHelper output)
 {
-    private static string Config(uint localAs, uint tabbyAs, bool passive) => $$"""
+    private static string Config(uint localAs, uint tabbyAs, bool passive, int holdTime = 9) => $$"""
         [global.config]
           as = {{localAs}}
           router-id = "192.0.2.2"
-        {{Neighbor("192.0.2.1", tabbyAs, passive, "ipv4-unicast")}}
-        {{Neighbor("2001:db8::1", tabbyAs, passive, "ipv6-unicast")}}
+        {{Neighbor("192.0.2.1", tabbyAs, passive, "ipv4-unicast", holdTime)}}
+        {{Neighbor("2001:db8::1", tabbyAs, passive, "ipv6-unicast", holdTime)}}
         """;
 
-    private static string Neighbor(string address, uint asn, bool passive, string family) => $$"""
+    private static string Neighbor(string address, uint asn, bool passive, string family, int holdTime) => $$"""
         [[neighbors]]
           [neighbors.config]
             neighbor-address = "{{address}}"
             peer-as = {{asn}}
           [neighbors.timers.config]
             connect-retry = 1
-            hold-time = 9
-            keepalive-interval = 3
+            hold-time = {{holdTime}}
+            keepalive-interval = {{Math.Max(1, holdTime / 3)}}
           [neighbors.transport.config]
             passive-mode = {{(passive ? "true" : "false")}}
           [[neighbors.afi-safis]]
@@ -104,6 +104,25 @@ public sealed class GoBgpSessionTests(ITestOutputHelper output)
             },
             TimeSpan.FromSeconds(30), "gobgpd to count our NOTIFICATION", () => gobgp.GobgpAsync("neighbor", TabbyV4));
         Assert.Contains("Bad Peer AS", (await tabby.PeerAsync(PeerV4)).LastError);
+        Assert.NotEqual(SessionState.Established, (await tabby.PeerAsync(PeerV4)).State);
+    }
+
+    [RootFact]
+    public async Task HoldTimeOfOneSecondIsRejectedWithUnacceptableHoldTime()
+    {
+        using var net = await CreateAsync("gobgp");
+        // gobgpd proposes a 1 s hold time; RFC 4271 section 6.2 makes us answer OPEN Message Error / Unacceptable Hold Time.
+        await using var gobgp = await GoBgpDaemon.StartAsync(net.Peer, Config(65002, 65001, false, holdTime: 1), output);
+        await using var tabby = await TabbyNode.StartAsync(net.Tabby, 65001, TabbyV4, [TabbyNode.Peer(PeerV4, 65002)], output);
+        await Wait.UntilAsync(async () => (await tabby.PeerAsync(PeerV4)).LastError?.Contains("Unacceptable Hold Time", StringComparison.Ordinal) == true,
+            TimeSpan.FromSeconds(30), "Tabby to reject hold time 1", async () => System.Text.Json.JsonSerializer.Serialize(await tabby.PeerAsync(PeerV4)) + gobgp.ReadLog());
+        await Wait.UntilAsync(async () =>
+            {
+                var json = await gobgp.GobgpJsonAsync("neighbor", TabbyV4);
+                return json.TryGetProperty("state", out var state) && state.TryGetProperty("messages", out var messages)
+                    && messages.TryGetProperty("received", out var received) && received.TryGetProperty("notification", out var n) && n.GetInt64() > 0;
+            },
+            TimeSpan.FromSeconds(30), "gobgpd to count our NOTIFICATION", () => gobgp.GobgpAsync("neighbor", TabbyV4));
         Assert.NotEqual(SessionState.Established, (await tabby.PeerAsync(PeerV4)).State);
     }
 }
