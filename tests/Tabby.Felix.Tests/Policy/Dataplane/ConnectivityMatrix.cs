@@ -17,7 +17,7 @@ public sealed record ProbeCell(string From, string To, Protocol Protocol, int Po
 /// </summary>
 public static class ConnectivityMatrix
 {
-    private static readonly TimeSpan AllowTimeout = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan AllowTimeout = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan DenyTimeout = TimeSpan.FromMilliseconds(500);
 
     public static IEnumerable<ProbeCell> Cells()
@@ -41,6 +41,7 @@ public static class ConnectivityMatrix
                 if (!from.StartsWith("ext", StringComparison.Ordinal) && !to.StartsWith("ext", StringComparison.Ordinal))
                 {
                     yield return new ProbeCell(from, to, Protocol.Tcp, PolicyLab.TcpPort6, V6: true);
+                    yield return new ProbeCell(from, to, Protocol.Icmp, 0); // echo request, type 8 code 0
                 }
             }
         }
@@ -68,8 +69,26 @@ public static class ConnectivityMatrix
         return (verdicts.Count(v => v.Allowed), verdicts.Count(v => !v.Allowed), mismatches);
     }
 
-    public static Task<bool> ProbeAsync(PolicyLab lab, ProbeCell cell, TimeSpan timeout) =>
-        cell.Protocol == Protocol.Tcp
+    /// <summary>One echo request with the ping binary, awaited without blocking a pool thread
+    /// (many blocked threads would starve the socket probes running at the same time).</summary>
+    private static async Task<bool> PingAsync(PolicyLab lab, ProbeCell cell, TimeSpan timeout)
+    {
+        var seconds = Math.Max(1, (int)Math.Round(timeout.TotalSeconds)); // ping's -W is whole seconds
+        var result = await lab.Hosts[cell.From].Namespace.RunAsync("ping",
+            ["-n", "-q", "-c", "1", "-W", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture), lab.AddressOf(cell.To, false).ToString()],
+            timeout + TimeSpan.FromSeconds(5));
+        return result.Succeeded;
+    }
+
+    public static Task<bool> ProbeAsync(PolicyLab lab, ProbeCell cell, TimeSpan timeout)
+    {
+        if (cell.Protocol == Protocol.Icmp)
+        {
+            return PingAsync(lab, cell, timeout);
+        }
+
+        return cell.Protocol == Protocol.Tcp
             ? lab.TcpConnectAsync(cell.From, cell.To, cell.Port, timeout, cell.V6)
             : lab.UdpEchoAsync(cell.From, cell.To, cell.Port, timeout);
+    }
 }

@@ -25,7 +25,7 @@ public sealed class PolicyLabFixture : IDisposable
         try
         {
             var cells = ConnectivityMatrix.Cells().ToList();
-            var results = Task.WhenAll(cells.Select(c => ConnectivityMatrix.ProbeAsync(lab, c, TimeSpan.FromSeconds(5)))).GetAwaiter().GetResult();
+            var results = Task.WhenAll(cells.Select(c => ConnectivityMatrix.ProbeAsync(lab, c, TimeSpan.FromSeconds(8)))).GetAwaiter().GetResult();
             var broken = cells.Where((_, i) => !results[i]).ToList();
             if (broken.Count > 0)
             {

@@ -69,11 +69,13 @@ public static class PolicyScenarios
             Gnp("db-lockdown", """
                 {"order":100,"selector":"app == 'db'","ingress":[
                    {"action":"Allow","protocol":"TCP","source":{"selector":"app == 'backend'"},"destination":{"ports":[8080,"9000:9100"]}},
-                   {"action":"Allow","protocol":"TCP","source":{"namespaceSelector":"env == 'dev'"},"destination":{"notPorts":[8080,9090]}}]}
+                   {"action":"Allow","protocol":"TCP","source":{"namespaceSelector":"env == 'dev'"},"destination":{"notPorts":[8080,9090]}},
+                   {"action":"Allow","protocol":"ICMP","source":{"selector":"app == 'backend'"},"icmp":{"type":8,"code":0}}]}
                 """),
             Gnp("deny-frontend-udp", """
                 {"order":50,"selector":"app == 'frontend'","types":["Egress"],"egress":[
                    {"action":"Deny","protocol":"UDP","destination":{"nets":["198.18.0.0/16"],"notNets":["198.18.0.10/32"]}},
+                   {"action":"Deny","protocol":"ICMP","notICMP":{"type":8,"code":1}},
                    {"action":"Log","protocol":"TCP"},
                    {"action":"Allow"}]}
                 """),
