@@ -27,9 +27,9 @@ public sealed class RbacManifestTests
             Assert.Contains(grants, g => g.Group == kind.Group && g.Resource == kind.Plural && g.Verbs.Contains("watch"));
         }
 
-        // Writes only where the agent writes: IPAM state, its Node's annotations, status reports.
+        // Writes only where the agent writes: IPAM state, default pools, its Node's annotations, status reports.
         var writable = grants.Where(g => g.Verbs.Intersect(["create", "update", "patch", "delete"]).Any()).Select(g => g.Resource).ToHashSet();
-        Assert.Equal(["blockaffinities", "caliconodestatuses", "caliconodestatuses/status", "ipamblocks", "ipamhandles", "nodes"], writable.Order());
+        Assert.Equal(["blockaffinities", "caliconodestatuses", "caliconodestatuses/status", "ipamblocks", "ipamhandles", "ippools", "nodes"], writable.Order());
         Assert.DoesNotContain(grants, g => g.Resource == "secrets");
     }
 
