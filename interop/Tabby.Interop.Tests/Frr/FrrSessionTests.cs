@@ -109,4 +109,31 @@ public sealed class FrrSessionTests(ITestOutputHelper output)
         Assert.NotEqual("Established", await frr.NeighborStateAsync(TabbyV4));
         Assert.NotEqual(SessionState.Established, (await tabby.PeerAsync(PeerV4)).State);
     }
+
+    [RootFact]
+    public async Task RouteRefreshRequestsAreAnswered()
+    {
+        using var net = await CreateAsync("frr");
+        await using var frr = await FrrBgpDaemon.StartAsync(net.Peer, FrrConfigs.Sessions(65002, 65001), output);
+        await using var tabby = await TabbyNode.StartAsync(net.Tabby, 65001, TabbyV4, [TabbyNode.Peer(PeerV4, 65002)], output);
+        tabby.Speaker.Originate(BgpPrefix.Parse("198.51.100.0/24"));
+        await frr.WaitEstablishedAsync(TabbyV4);
+        await Wait.UntilAsync(async () => (await frr.VtyshAsync("show bgp ipv4 unicast")).Contains("198.51.100.0/24", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(20), "bgpd to learn our route", () => frr.VtyshAsync("show bgp ipv4 unicast"));
+        var before = await tabby.PeerAsync(PeerV4);
+
+        // bgpd asks for our routes again (ROUTE-REFRESH; enhanced route refresh is negotiated, RFC 7313).
+        await frr.VtyshAsync("clear bgp ipv4 unicast 192.0.2.1 soft in");
+        await Wait.UntilAsync(async () => (await tabby.PeerAsync(PeerV4)).MessagesIn["routerefresh"] > before.MessagesIn["routerefresh"],
+            TimeSpan.FromSeconds(20), "Tabby to receive ROUTE-REFRESH", async () => System.Text.Json.JsonSerializer.Serialize(await tabby.PeerAsync(PeerV4)));
+        await Wait.UntilAsync(async () =>
+            {
+                var p = await tabby.PeerAsync(PeerV4);
+                // The answer: BoRR, the route again, EoRR.
+                return p.MessagesOut["update"] > before.MessagesOut["update"] && p.MessagesOut["routerefresh"] >= before.MessagesOut["routerefresh"] + 2;
+            },
+            TimeSpan.FromSeconds(20), "Tabby to re-send its routes between BoRR and EoRR", async () => System.Text.Json.JsonSerializer.Serialize(await tabby.PeerAsync(PeerV4)));
+        Assert.Contains("198.51.100.0/24", await frr.VtyshAsync("show bgp ipv4 unicast"));
+        Assert.Equal(Tabby.Bgp.Fsm.SessionState.Established, (await tabby.PeerAsync(PeerV4)).State);
+    }
 }
