@@ -8,7 +8,7 @@ namespace Tabby.Felix.Policy.Calculation;
 /// every local endpoint the ordered list of policies that apply to it and for every selection used
 /// by a rule the endpoints it resolves to. Each update touches only what it affects and records the
 /// dirty endpoints, policies and sets for the renderer (<see cref="TakeChanges"/>); nothing is
-/// recomputed from scratch per event.
+/// recomputed from scratch per event. Not thread-safe (one agent loop owns it).
 /// </summary>
 public sealed class PolicyCalculator
 {

@@ -14,6 +14,8 @@ namespace Tabby.Felix.Policy.Nftables;
 /// later applies render only what the calculator marked dirty, diff it against what was applied
 /// and send the difference as one transaction. <see cref="ResyncAsync"/> reads the table back and
 /// repairs it when someone changed it. Nothing outside the owned table is ever touched.
+/// Not thread-safe: the agent drives the calculator and this class from one loop (events, then
+/// <see cref="ApplyAsync"/>; a timer posts <see cref="ResyncAsync"/> into the same loop).
 /// </summary>
 public sealed class NftablesPolicyDataplane
 {
