@@ -26,6 +26,8 @@ public sealed class AdjRibOut
     /// <summary>Records what the peer should have for <paramref name="prefix"/> (null: nothing).</summary>
     public void Set(BgpPrefix prefix, PathAttributes? attributes)
     {
+        // Peers that get nothing (export policy rejects all) cost no lookups.
+        if (attributes is null && _advertised.Count == 0 && _pending.Count == 0) return;
         _advertised.TryGetValue(prefix, out var current);
         if (ReferenceEquals(current, attributes) || (current is not null && current.Equals(attributes)))
         {
@@ -67,9 +69,15 @@ public sealed class AdjRibOut
         var withdraw4 = new List<NlriEntry>();
         var withdraw6 = new List<NlriEntry>();
         var announce = new Dictionary<(PathAttributes Attributes, Afi Afi), List<NlriEntry>>();
+        uint pathId4 = options.HasPathId(AfiSafi.Ipv4Unicast) ? 1u : 0u;
+        uint pathId6 = options.HasPathId(AfiSafi.Ipv6Unicast) ? 1u : 0u;
+        // Consecutive prefixes usually share an attribute set: skip the lookup for runs.
+        PathAttributes? lastAttributes = null;
+        Afi lastAfi = default;
+        List<NlriEntry>? lastList = null;
         foreach (var (prefix, attributes) in _pending)
         {
-            uint pathId = options.HasPathId(prefix.IsIpv4 ? AfiSafi.Ipv4Unicast : AfiSafi.Ipv6Unicast) ? 1u : 0u;
+            uint pathId = prefix.IsIpv4 ? pathId4 : pathId6;
             var entry = new NlriEntry(prefix, pathId);
             if (attributes is null)
             {
@@ -78,8 +86,14 @@ public sealed class AdjRibOut
                 continue;
             }
 
-            if (!announce.TryGetValue((attributes, prefix.Afi), out var list)) announce[(attributes, prefix.Afi)] = list = [];
-            list.Add(entry);
+            if (!ReferenceEquals(attributes, lastAttributes) || prefix.Afi != lastAfi || lastList is null)
+            {
+                if (!announce.TryGetValue((attributes, prefix.Afi), out lastList)) announce[(attributes, prefix.Afi)] = lastList = [];
+                lastAttributes = attributes;
+                lastAfi = prefix.Afi;
+            }
+
+            lastList.Add(entry);
             _advertised[prefix] = attributes;
         }
 

@@ -20,15 +20,17 @@ public sealed partial class BgpSpeaker
     private void ExportChanges()
     {
         if (_dirty.Count == 0) return;
-        var peers = _peers.Values.Where(p => p.Synced && p.LoopConnection is not null).ToList();
+        var peers = _peers.Values.Where(p => p.Synced && p.LoopConnection is not null).ToArray();
+        var v4 = peers.Select(p => p.LoopNegotiated!.Supports(AfiSafi.Ipv4Unicast)).ToArray();
+        var v6 = peers.Select(p => p.LoopNegotiated!.Supports(AfiSafi.Ipv6Unicast)).ToArray();
         foreach (var prefix in _dirty)
         {
             bool found = _rib.TryGet(prefix, out var entry);
-            var family = FamilyOf(prefix);
-            foreach (var peer in peers)
+            var supports = prefix.IsIpv4 ? v4 : v6;
+            for (int i = 0; i < peers.Length; i++)
             {
-                if (!peer.LoopNegotiated!.Supports(family)) continue;
-                peer.Out.Set(prefix, found ? ExportFor(peer, prefix, entry) : null);
+                if (!supports[i]) continue;
+                peers[i].Out.Set(prefix, found ? ExportFor(peers[i], prefix, entry) : null);
             }
 
             if (_bestPathChanges is not null) _bestPathChanges.Writer.TryWrite(KernelView(prefix, found, entry));
@@ -54,6 +56,7 @@ public sealed partial class BgpSpeaker
         if (!entry.HasBest) return null;
         var best = entry.Best;
         var policy = peer.Config.ExportPolicy;
+        if (policy.Rules.Count == 0 && !policy.DefaultAction.Accepts) return null;
         if (policy.DependsOnPrefix) return Export(peer, prefix, best);
         var key = (best.Source, best.Accepted!, prefix.Afi);
         if (peer.ExportCache.TryGetValue(key, out var cached)) return cached;
