@@ -9,7 +9,7 @@ namespace Tabby.Datastore.Resources;
 /// Source-generated JSON contracts for every resource. Field names are explicit
 /// (<see cref="JsonPropertyNameAttribute"/>) so they match Calico's and Kubernetes' exactly.
 /// </summary>
-[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, Converters = [typeof(Rfc3339TimeConverter)])]
 [JsonSerializable(typeof(IPPool))]
 [JsonSerializable(typeof(IPAMBlock))]
 [JsonSerializable(typeof(BlockAffinity))]

@@ -10,9 +10,10 @@ namespace Tabby.Datastore.Resources;
 /// </summary>
 public abstract class Resource
 {
-    [JsonPropertyName("apiVersion")] public string? ApiVersion { get; set; }
-    [JsonPropertyName("kind")] public string? Kind { get; set; }
-    [JsonPropertyName("metadata")] public ObjectMeta Metadata { get; set; } = new();
+    // apiVersion, kind and metadata come first in documents, as kubectl and calicoctl write them.
+    [JsonPropertyName("apiVersion"), JsonPropertyOrder(-3)] public string? ApiVersion { get; set; }
+    [JsonPropertyName("kind"), JsonPropertyOrder(-2)] public string? Kind { get; set; }
+    [JsonPropertyName("metadata"), JsonPropertyOrder(-1)] public ObjectMeta Metadata { get; set; } = new();
 
     /// <summary>Top-level fields we do not model, preserved across read-modify-write.</summary>
     [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }

@@ -159,6 +159,21 @@ public static class YamlJson
             return s;
         }
 
-        return System.Text.Json.JsonSerializer.Serialize(s, Resources.DatastoreJsonContext.Default.String);
+        var quoted = new StringBuilder(s.Length + 2).Append('"');
+        foreach (var c in s)
+        {
+            _ = c switch
+            {
+                '"' => quoted.Append("\\\""),
+                '\\' => quoted.Append("\\\\"),
+                '\n' => quoted.Append("\\n"),
+                '\t' => quoted.Append("\\t"),
+                '\r' => quoted.Append("\\r"),
+                _ when char.IsControl(c) => quoted.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}"),
+                _ => quoted.Append(c),
+            };
+        }
+
+        return quoted.Append('"').ToString();
     }
 }
