@@ -32,7 +32,7 @@ public sealed class PeerStateChangedEventArgs(IPAddress peer, string name, State
 /// </summary>
 public sealed partial class BgpSpeaker : IAsyncDisposable
 {
-    private const int BatchSize = 512;
+    private const int BatchSize = 64;
 
     private readonly Channel<Action> _work = Channel.CreateUnbounded<Action>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<IPAddress, PeerSession> _peers = new();
