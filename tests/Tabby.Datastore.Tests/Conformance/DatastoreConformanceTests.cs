@@ -157,6 +157,29 @@ public abstract class DatastoreConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Mutate_retries_conflicts_and_skips_no_op_changes()
+    {
+        var store = await NewStoreAsync();
+        await store.CreateAsync(Pool("m", "198.18.0.0/24"));
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                await store.MutateAsync(ResourceKinds.IPPools, "m", null, p =>
+                {
+                    p.Spec.BlockSize = (p.Spec.BlockSize ?? 0) + 1;
+                    return true;
+                });
+            }
+        })));
+        var final = (await store.GetAsync<IPPool>("m"))!;
+        Assert.Equal(26 + 20, final.Spec.BlockSize); // Pool() starts at 26
+        var unchanged = await store.MutateAsync(ResourceKinds.IPPools, "m", null, _ => false);
+        Assert.Equal(final.Metadata.ResourceVersion, unchanged.Metadata.ResourceVersion);
+        await Assert.ThrowsAsync<ResourceNotFoundException>(() => store.MutateAsync(ResourceKinds.IPPools, "absent", null, _ => true));
+    }
+
+    [Fact]
     public async Task Concurrent_random_writes_replayed_from_the_watch_give_the_final_state()
     {
         var store = await NewStoreAsync();
