@@ -74,8 +74,12 @@ public sealed class FrrSessionTests(ITestOutputHelper output)
     {
         using var net = await CreateAsync("frr");
         await using var frr = await FrrBgpDaemon.StartAsync(net.Peer, FrrConfigs.Sessions(65002, 65001), output);
-        await using var tabby = await TabbyNode.StartAsync(net.Tabby, 65001, TabbyV4, [TabbyNode.Peer(PeerV4, 65098)], output);
-        await Wait.UntilAsync(async () => (await frr.VtyshAsync("show bgp neighbors 192.0.2.1 json")).Contains("Bad Peer AS", StringComparison.OrdinalIgnoreCase),
+        // Passive: bgpd counts a NOTIFICATION only on the connection it opened itself (one we open
+        // is a separate "doppelganger" peer in bgpd that disappears with its statistics).
+        await using var tabby = await TabbyNode.StartAsync(net.Tabby, 65001, TabbyV4, [TabbyNode.Peer(PeerV4, 65098, p => p with { Passive = true })], output);
+        // bgpd logs every NOTIFICATION it receives; its neighbour JSON keeps only the latest reset reason.
+        await Wait.UntilAsync(async () => (await frr.VtyshAsync("show bgp neighbors 192.0.2.1 json")).Contains("Bad Peer AS", StringComparison.OrdinalIgnoreCase)
+                || frr.ReadLog().Split('\n').Any(l => l.Contains("received from neighbor 192.0.2.1", StringComparison.Ordinal) && l.Contains("Bad Peer AS", StringComparison.OrdinalIgnoreCase)),
             TimeSpan.FromSeconds(30), "bgpd to record the Bad Peer AS NOTIFICATION it received", () => frr.VtyshAsync("show bgp neighbors 192.0.2.1 json"));
         Assert.Contains("NOTIFICATION sent: NOTIFICATION OPEN Message Error / Bad Peer AS", (await tabby.PeerAsync(PeerV4)).LastError);
     }
