@@ -77,4 +77,15 @@ public sealed class BirdErrorTests(ITestOutputHelper output)
         Assert.Contains("above the limit of 2", peer.LastError);
         Assert.Empty(await tabby.Speaker.GetRoutesAsync(BgpPrefix.Parse("0.0.0.0/0")));
     }
+
+    [RootFact]
+    public async Task GtsmWithBird()
+    {
+        using var net = await CreateAsync("bird");
+        // RFC 5082: both sides send TTL 255 and accept only 255 (one hop).
+        await using var bird = await BirdDaemon.StartAsync(net.Peer, BirdConfigs.Sessions(65002, 65001, options: "ttl security on;"), output);
+        await using var tabby = await TabbyNode.StartAsync(net.Tabby, 65001, TabbyV4, [TabbyNode.Peer(PeerV4, 65002, p => p with { TtlSecurityHops = 1 })], output);
+        await bird.WaitEstablishedAsync("tabby4");
+        await tabby.WaitEstablishedAsync(PeerV4);
+    }
 }
