@@ -40,6 +40,8 @@ public sealed class BgpService(NodeContextHolder holder, ChangeFeed feed, Datapl
     private readonly Dictionary<IPAddress, PlannedPeer> _applied = [];
     private readonly HashSet<BgpPrefix> _originated = [];
     private BgpSpeaker? _speaker;
+    private RoutePolicy? _exportPolicy;
+    private string _exportKey = "";
     private BgpPlan? _plan;
     private DateTimeOffset _startedAt;
 
@@ -120,8 +122,11 @@ public sealed class BgpService(NodeContextHolder holder, ChangeFeed feed, Datapl
 
                 _plan = plan;
                 var snapshot = await ClusterSnapshot.ReadAsync(context.Store, stoppingToken).ConfigureAwait(false);
-                var exported = Originate(context, snapshot);
+                // Peers get the export policy that admits the new prefixes before the prefixes
+                // exist, so nothing is evaluated against a policy that is about to change.
+                var exported = WantedPrefixes(context, snapshot);
                 await ApplyPeersAsync(plan, exported).ConfigureAwait(false);
+                Originate(exported);
                 await ReportHealthAsync().ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException)
@@ -205,21 +210,17 @@ public sealed class BgpService(NodeContextHolder holder, ChangeFeed feed, Datapl
         }
     }
 
-    /// <summary>Originates this node's confirmed blocks; returns the prefixes it exports.</summary>
-    private IReadOnlyList<BgpPrefix> Originate(NodeContext context, ClusterSnapshot snapshot)
+    /// <summary>This node's confirmed blocks, except those of pools with disableBGPExport.</summary>
+    private static IReadOnlyList<BgpPrefix> WantedPrefixes(NodeContext context, ClusterSnapshot snapshot) =>
+        snapshot.BlocksOf(context.NodeName)
+            .Where(block => snapshot.PoolOf(block.BaseAddress)?.Spec.DisableBgpExport != true)
+            .Select(block => BgpPrefix.Parse(block.ToString()))
+            .Distinct()
+            .ToList();
+
+    /// <summary>Originates what is wanted and not yet originated; withdraws what is no longer wanted.</summary>
+    private void Originate(IReadOnlyList<BgpPrefix> wanted)
     {
-        var wanted = new HashSet<BgpPrefix>();
-        foreach (var block in snapshot.BlocksOf(context.NodeName))
-        {
-            var pool = snapshot.PoolOf(block.BaseAddress);
-            if (pool?.Spec.DisableBgpExport == true)
-            {
-                continue;
-            }
-
-            wanted.Add(BgpPrefix.Parse(block.ToString()));
-        }
-
         foreach (var prefix in wanted.Where(p => !_originated.Contains(p)))
         {
             _speaker!.Originate(prefix);
@@ -234,16 +235,24 @@ public sealed class BgpService(NodeContextHolder holder, ChangeFeed feed, Datapl
 
         _originated.Clear();
         _originated.UnionWith(wanted);
-        return wanted.ToList();
     }
 
     private async Task ApplyPeersAsync(BgpPlan plan, IReadOnlyList<BgpPrefix> exported)
     {
         // Calico exports only the node's own blocks; a route reflector also reflects what it learns.
-        var export = plan.ClusterId is not null
-            ? RoutePolicy.AcceptAll
-            : new RoutePolicy(exported.Select(p => new Tabby.Bgp.Policy.PolicyRule(new PolicyMatch { Prefixes = [PrefixMatch.Exact(p)] }, PolicyAction.Accept)).ToList(),
-                PolicyAction.Reject, "calico-export");
+        // The policy object is reused while the prefixes stay the same, so an unchanged plan
+        // leaves every peer untouched.
+        var key = plan.ClusterId is not null ? "*" : string.Join(",", exported.Select(p => p.ToString()).Order(StringComparer.Ordinal));
+        if (_exportPolicy is null || key != _exportKey)
+        {
+            _exportKey = key;
+            _exportPolicy = plan.ClusterId is not null
+                ? RoutePolicy.AcceptAll
+                : new RoutePolicy(exported.Select(p => new Tabby.Bgp.Policy.PolicyRule(new PolicyMatch { Prefixes = [PrefixMatch.Exact(p)] }, PolicyAction.Accept)).ToList(),
+                    PolicyAction.Reject, "calico-export");
+        }
+
+        var export = _exportPolicy;
         var wanted = plan.Peers.ToDictionary(p => p.Config.Address, p => p with { Config = p.Config with { ExportPolicy = export } });
         foreach (var address in _applied.Keys.Where(a => !wanted.ContainsKey(a)).ToList())
         {
