@@ -183,6 +183,9 @@ public sealed partial class BgpSpeaker
                 if (negotiated.Supports(FamilyOf(prefix))) session.Out.Set(prefix, ExportFor(session, prefix, entry));
             foreach (var (prefix, _) in session.Out.Advertised.ToList())
                 if (!_rib.TryGet(prefix, out _)) session.Out.Set(prefix, null);
+            // Send what the new export policy changed now: nothing else may be dirty to carry it.
+            if (session.Out.PendingCount > 0 && session.LoopConnection is { } connection)
+                connection.SendUpdates((w, o) => session.Out.Flush(w, o));
         }
 
         CheckMaxPrefixes(session);

@@ -110,6 +110,22 @@ public sealed class LoopbackSessionTests
     }
 
     [Fact]
+    public async Task AnExportPolicyThatNowAdmitsARouteSendsItAtOnce()
+    {
+        // A originates while its export policy still rejects everything; the new policy alone
+        // (nothing else changes afterwards) must carry the route to B.
+        await using var pair = await LoopbackSpeakers.StartAsync(65001, 65002, peerOfA: p => p with { ExportPolicy = Tabby.Bgp.Policy.RoutePolicy.RejectAll });
+        await LoopbackSpeakers.WaitStateAsync(pair.B, SessionState.Established);
+        pair.A.Originate(BgpPrefix.Parse("198.51.100.0/24"));
+        await pair.A.InvokeAsync(() => { });
+        Assert.Empty(await pair.B.GetRoutesAsync());
+
+        await pair.A.AddOrUpdatePeerAsync(LoopbackSpeakers.Peer(LoopbackSpeakers.AddressB, pair.PortB, 65002, LoopbackSpeakers.AddressA, null));
+
+        await Wait.UntilAsync(async () => (await pair.B.GetRoutesAsync()).Count == 1, RouteTimeout, "B to learn the route the new policy admits");
+    }
+
+    [Fact]
     public async Task MaxPrefixTearsDownWithCease()
     {
         await using var pair = await LoopbackSpeakers.StartAsync(65001, 65002, peerOfB: p => p with { MaxPrefixes = 2, MaxPrefixRestartTime = TimeSpan.FromSeconds(60) });

@@ -22,7 +22,7 @@ public class BgpDecodeCommandTests
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        int exit = Program.BuildRootCommand().Parse(["bgp", "decode", .. args]).Invoke(new InvocationConfiguration { Output = output, Error = error });
+        int exit = Program.RunAsync(["bgp", "decode", .. args], output, error).GetAwaiter().GetResult();
         return (exit, output.ToString(), error.ToString());
     }
 

@@ -24,7 +24,7 @@ public sealed class PolicyTraceCommandTests
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var exit = Program.BuildRootCommand().Parse(["policy", "trace", .. args]).Invoke(new InvocationConfiguration { Output = output, Error = error });
+        var exit = Program.RunAsync(["policy", "trace", .. args], output, error).GetAwaiter().GetResult();
         return (exit, output.ToString(), error.ToString());
     }
 
