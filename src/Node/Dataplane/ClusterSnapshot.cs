@@ -40,9 +40,10 @@ public sealed record ClusterSnapshot(
     public IPPool? PoolOf(IPAddress address) =>
         Pools.FirstOrDefault(p => IPNetwork.TryParse(p.Spec.Cidr, out var c) && c.Contains(address));
 
-    public static PoolEncapsulation EncapsulationOf(IPPool? pool) => pool is null
-        ? PoolEncapsulation.None
-        : new PoolEncapsulation(Mode(pool.Spec.IpipMode), Mode(pool.Spec.VxlanMode));
+    /// <summary>Pools as the route table sees them: CIDR and encapsulation (longest match wins).</summary>
+    public PoolTable Routing { get; } = new(Pools
+        .Where(p => IPNetwork.TryParse(p.Spec.Cidr, out _))
+        .Select(p => new RoutedPool(IPNetwork.Parse(p.Spec.Cidr), new PoolEncapsulation(Mode(p.Spec.IpipMode), Mode(p.Spec.VxlanMode)))));
 
     private static EncapsulationMode Mode(string? text) => text switch
     {
@@ -92,7 +93,7 @@ public sealed record ClusterSnapshot(
 
             foreach (var block in BlocksOf(other.Name).Where(b => b.BaseAddress.AddressFamily == AddressFamily.InterNetwork))
             {
-                var encapsulation = EncapsulationOf(PoolOf(block.BaseAddress));
+                var encapsulation = Routing.EncapsulationOf(block);
                 if (encapsulation.Vxlan != EncapsulationMode.Never)
                 {
                     yield return routes.RemoteBlock(block, encapsulation, [new RemotePath(nodeAddress, vtep)]);
@@ -128,8 +129,7 @@ public sealed record ClusterSnapshot(
             return null;
         }
 
-        var pool = PoolOf(prefix.BaseAddress);
-        var encapsulation = EncapsulationOf(pool);
+        var encapsulation = Routing.EncapsulationOf(prefix);
         if (encapsulation.Vxlan != EncapsulationMode.Never)
         {
             return null;
