@@ -3,12 +3,13 @@
 # on a shared bridge with a BIRD top-of-rack router, sharing the embedded datastore; pods are network
 # namespaces wired by the tabby-cni plugin exactly as a container runtime would call it.
 #
-#   sudo ./lab.sh [up] [--nodes N] [--pods N] [--mode mesh|rr] [--encap none|vxlan] [--check]
+#   sudo ./lab.sh [up] [--nodes N] [--pods N] [--mode mesh|rr] [--encap none|vxlan] [--check] [--restart-check]
 #   sudo ./lab.sh down
 #
 # `up` prints `tabbyctl node status` of node1 and a pod-to-pod ping matrix, then stays up until
 # interrupted (Ctrl-C tears it down). `--check` exits instead, with 0 only when every BGP session is
-# Established and every pod reaches every other pod.
+# Established and every pod reaches every other pod. `--restart-check` also restarts node2's agent
+# (SIGTERM, start again) under a continuous ping from node1 and requires that no ping is lost.
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$PWD
@@ -19,9 +20,10 @@ PODS=2
 MODE=mesh
 ENCAP=none
 CHECK=0
+RESTART_CHECK=0
 ACTION=up
 
-usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
     up|down) ACTION=$1 ;;
@@ -30,6 +32,7 @@ while [ $# -gt 0 ]; do
     --mode) MODE=${2:?}; shift ;;
     --encap) ENCAP=${2:?}; shift ;;
     --check) CHECK=1 ;;
+    --restart-check) RESTART_CHECK=1 ;;
     -h|--help) usage ;;
     *) echo "lab.sh: unknown argument \"$1\"" >&2; usage ;;
   esac
@@ -176,13 +179,18 @@ ctl apply -f "$LAB/run/cluster.yaml" >/dev/null
 
 VXLAN=Never
 [ "$ENCAP" = vxlan ] && VXLAN=Always
-say "starting tabby-node on $NODES nodes"
-for k in $(seq 1 "$NODES"); do
+start_agent() {
+  local k=$1
   ip netns exec "$PREFIX-node$k" env NODENAME="node$k" IP="192.0.2.$k/24" AS=64512 DATASTORE_TYPE=embedded \
     TABBY_DATASTORE_DIR="$LAB/datastore" CALICO_IPV4POOL_CIDR=198.18.0.0/16 CALICO_IPV4POOL_BLOCK_SIZE=26 \
     CALICO_IPV4POOL_VXLAN=$VXLAN CALICO_IPV4POOL_NAT_OUTGOING=true TABBY_STATUS_SOCKET="$LAB/run/node$k.sock" \
     TABBY_MTU_FILE="$LAB/run/node$k.mtu" TABBY_LOG_LEVEL=info \
-    "$NODE_BIN" > "$LAB/logs/node$k.log" 2>&1 &
+    "$NODE_BIN" >> "$LAB/logs/node$k.log" 2>&1 &
+}
+
+say "starting tabby-node on $NODES nodes"
+for k in $(seq 1 "$NODES"); do
+  start_agent "$k"
 done
 
 status_json() { "$CTL" node status --socket "$LAB/run/node$1.sock" -o json 2>/dev/null || true; }
@@ -275,8 +283,38 @@ done
 for pod in "${POD_NAMES[@]}"; do printf '  %-14s %s\n' "$pod" "${POD_IP[$pod]}"; done
 [ "${#POD_NAMES[@]}" -eq $((NODES * PODS)) ] || MATRIX_OK=0
 
+GR_OK=1
+if [ $RESTART_CHECK -eq 1 ] && [ "$NODES" -ge 2 ]; then
+  say "graceful restart: node2's agent stops (SIGTERM) and starts again under a continuous ping from node1-pod1 to node2-pod1"
+  ip netns exec "$PREFIX-node1-pod1" ping -n -i 0.2 -W 1 "${POD_IP[node2-pod1]}" > "$LAB/logs/restart-ping.log" 2>&1 &
+  ping_pid=$!
+  sleep 2
+  for pid in $(ip netns pids "$PREFIX-node2"); do
+    if [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = tabby-node ]; then
+      kill -TERM "$pid"
+      while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
+    fi
+  done
+  sleep 3
+  start_agent 2
+  deadline=$((SECONDS + 90))
+  until [ "$(peers_down 2)" -eq 0 ] || [ $SECONDS -ge $deadline ]; do sleep 1; done
+  sleep 2
+  kill -INT "$ping_pid"; wait "$ping_pid" || true
+  summary=$(grep -E 'packets transmitted' "$LAB/logs/restart-ping.log" || echo "no ping summary")
+  echo "  $summary"
+  sent=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' <<<"$summary")
+  received=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' <<<"$summary")
+  if [ -n "$sent" ] && [ "$sent" -gt 0 ] && [ "$sent" = "$received" ] && [ "$(peers_down 2)" -eq 0 ]; then
+    say "no ping lost while node2's agent restarted; its sessions are back"
+  else
+    say "graceful restart check failed: $summary"
+    GR_OK=0
+  fi
+fi
+
 RESULT=0
-[ "$BGP_OK" -eq 1 ] && [ "$MATRIX_OK" -eq 1 ] || RESULT=1
+[ "$BGP_OK" -eq 1 ] && [ "$MATRIX_OK" -eq 1 ] && [ "$GR_OK" -eq 1 ] || RESULT=1
 if [ $RESULT -eq 0 ]; then say "lab OK: every BGP session Established, every pod reaches every pod"; else say "lab NOT OK (logs in $LAB/logs)"; fi
 if [ $CHECK -eq 1 ]; then
   down

@@ -37,6 +37,8 @@ public sealed class RouteTableReconciler
     private bool _fullResync = true;
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    private bool _keepUnwanted;
+
     public RouteTableReconciler(IRouteKernel kernel, RouteTableOptions? options = null, TimeProvider? time = null, ILogger? logger = null)
     {
         _kernel = kernel;
@@ -116,6 +118,38 @@ public sealed class RouteTableReconciler
     }
 
     /// <summary>Asks for a full re-read of the kernel on the next pass.</summary>
+    /// <summary>
+    /// While true, routes we own that no source wants are left in the kernel instead of deleted.
+    /// The agent sets it when it starts (after a graceful restart the kernel still holds the routes
+    /// learned before, and BGP has not re-learned them yet) and clears it once BGP is back in sync;
+    /// clearing it re-reads the kernel so the leftovers go then.
+    /// </summary>
+    public bool KeepUnwanted
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _keepUnwanted;
+            }
+        }
+
+        set
+        {
+            bool changedToOff;
+            lock (_lock)
+            {
+                changedToOff = _keepUnwanted && !value;
+                _keepUnwanted = value;
+            }
+
+            if (changedToOff)
+            {
+                QueueResync();
+            }
+        }
+    }
+
     public void QueueResync()
     {
         lock (_lock)
@@ -210,7 +244,7 @@ public sealed class RouteTableReconciler
                 RouteChange? change = (want, have) switch
                 {
                     (null, null) => null,
-                    (null, { } h) => new RouteChange(RouteChangeKind.Delete, h),
+                    (null, { } h) => _keepUnwanted ? null : new RouteChange(RouteChangeKind.Delete, h),
                     ({ } w, null) => new RouteChange(RouteChangeKind.Add, w),
                     ({ } w, { } h) when !w.Equals(h) => new RouteChange(RouteChangeKind.Replace, w),
                     _ => null,

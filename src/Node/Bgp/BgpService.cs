@@ -44,6 +44,10 @@ public sealed class BgpService(NodeContextHolder holder, ChangeFeed feed, Datapl
     private string _exportKey = "";
     private BgpPlan? _plan;
     private DateTimeOffset _startedAt;
+    private DateTimeOffset? _allUpSince;
+    private bool _syncReported;
+    private static readonly TimeSpan SyncSettle = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan MaxSyncWait = TimeSpan.FromSeconds(120);
 
     /// <summary>The peers and their states now (empty before start-up finished).</summary>
     public async Task<IReadOnlyList<NodePeerStatus>> GetPeersAsync()
@@ -84,6 +88,7 @@ public sealed class BgpService(NodeContextHolder holder, ChangeFeed feed, Datapl
         if (context.Settings.Backend != NetworkingBackend.Bgp)
         {
             _logger.LogInformation("Networking backend {Backend}: no BGP", context.Settings.Backend);
+            dataplane.BgpInSync();
             return;
         }
 
@@ -128,6 +133,7 @@ public sealed class BgpService(NodeContextHolder holder, ChangeFeed feed, Datapl
                 await ApplyPeersAsync(plan, exported).ConfigureAwait(false);
                 Originate(exported);
                 await ReportHealthAsync().ConfigureAwait(false);
+                await ReportSyncAsync().ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -270,6 +276,28 @@ public sealed class BgpService(NodeContextHolder holder, ChangeFeed feed, Datapl
 
             await _speaker!.AddOrUpdatePeerAsync(peer.Config).ConfigureAwait(false);
             _applied[address] = peer;
+        }
+    }
+
+    /// <summary>
+    /// Tells the dataplane when BGP has re-learned its routes: every peer Established and settled
+    /// for a few seconds (their initial tables sent), or the restart time passed, whichever first.
+    /// </summary>
+    private async Task ReportSyncAsync()
+    {
+        if (_syncReported)
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        var peers = await GetPeersAsync().ConfigureAwait(false);
+        var allUp = peers.All(p => p.State == "up");
+        _allUpSince = allUp ? _allUpSince ?? now : null;
+        if ((_allUpSince is { } since && now - since >= SyncSettle) || now - _startedAt >= MaxSyncWait)
+        {
+            _syncReported = true;
+            dataplane.BgpInSync();
         }
     }
 

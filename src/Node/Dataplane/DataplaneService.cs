@@ -31,6 +31,7 @@ public sealed class DataplaneService(NodeContextHolder holder, ChangeFeed feed, 
     private RouteTableReconciler? _routes;
     private ClusterSnapshot? _snapshot;
     private EncapsulationRoutes? _encapsulation;
+    private bool _bgpInSync;
 
     /// <summary>Routes the dataplane currently wants, for status output.</summary>
     public IReadOnlyDictionary<IPNetwork, IReadOnlyList<IPAddress>> BgpPaths
@@ -40,6 +41,23 @@ public sealed class DataplaneService(NodeContextHolder holder, ChangeFeed feed, 
             lock (_gate)
             {
                 return new Dictionary<IPNetwork, IReadOnlyList<IPAddress>>(_bgpPaths);
+            }
+        }
+    }
+
+    /// <summary>
+    /// BGP has re-learned the routes after a (re)start: routes we programmed before and nobody wants
+    /// any more may go now. Until then they stay, so a restart of the agent loses no traffic.
+    /// </summary>
+    public void BgpInSync()
+    {
+        lock (_gate)
+        {
+            _bgpInSync = true;
+            if (_routes is { KeepUnwanted: true } routes)
+            {
+                routes.KeepUnwanted = false;
+                _logger.LogInformation("BGP in sync: routes nobody wants any more are removed from now on");
             }
         }
     }
@@ -81,11 +99,13 @@ public sealed class DataplaneService(NodeContextHolder holder, ChangeFeed feed, 
         var subnets = LocalSubnets(context.IPv4);
         lock (_gate)
         {
+            // Graceful start: what the kernel holds from before stays until BGP is back in sync.
+            reconciler.KeepUnwanted = !_bgpInSync;
             _routes = reconciler;
             _encapsulation = new EncapsulationRoutes(subnets);
         }
 
-        var background = Task.WhenAll(reconciler.RunAsync(stoppingToken), reconciler.FollowAsync(monitor, stoppingToken));
+        Task? background = null;
         var vteps = new VtepTable(client, logger: loggers.CreateLogger<VtepTable>());
         var nat = new NatOutgoingManager(new NftRunner(), loggers.CreateLogger<NatOutgoingManager>());
         var wake = feed.Subscribe();
@@ -95,6 +115,8 @@ public sealed class DataplaneService(NodeContextHolder holder, ChangeFeed feed, 
             {
                 var snapshot = await ClusterSnapshot.ReadAsync(context.Store, stoppingToken).ConfigureAwait(false);
                 Apply(context, snapshot, client, vteps);
+                // The reconciler starts once every source has its first desired state.
+                background ??= Task.WhenAll(reconciler.RunAsync(stoppingToken), reconciler.FollowAsync(monitor, stoppingToken));
                 await nat.UpdateAsync(snapshot.Pools.Select(p => new NatPool(IPNetwork.Parse(p.Spec.Cidr), p.Spec.NatOutgoing == true, p.Spec.Disabled == true))
                     .ToList(), stoppingToken).ConfigureAwait(false);
                 health.Report(HealthName, new HealthReport(true, true));
@@ -108,7 +130,10 @@ public sealed class DataplaneService(NodeContextHolder holder, ChangeFeed feed, 
             await WaitAsync(wake, stoppingToken).ConfigureAwait(false);
         }
 
-        await background.ConfigureAwait(false);
+        if (background is not null)
+        {
+            await background.ConfigureAwait(false);
+        }
     }
 
     private void Apply(NodeContext context, ClusterSnapshot snapshot, NetlinkClient client, VtepTable vteps)

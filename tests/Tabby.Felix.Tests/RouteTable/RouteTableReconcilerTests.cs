@@ -38,6 +38,32 @@ public sealed class RouteTableReconcilerTests
     }
 
     [Fact]
+    public void After_a_restart_our_old_routes_stay_until_told_they_may_go()
+    {
+        // What a previous run of the agent programmed (proto 80) is in the kernel at start.
+        var previous = new RouteTableReconciler(_kernel, time: _time);
+        previous.SetRoutes(RouteSource.Bgp, [DesiredRoute.Via(Net("10.65.1.0/26"), IPAddress.Parse("192.0.2.2"), "eth0"),
+            DesiredRoute.Via(Net("10.65.3.0/26"), IPAddress.Parse("192.0.2.3"), "eth0")]);
+        previous.Reconcile();
+
+        _reconciler.KeepUnwanted = true;
+        _reconciler.SetRoutes(RouteSource.LocalBlock, [DesiredRoute.Blackhole(Net("10.65.0.0/26"))]);
+        var start = _reconciler.Reconcile();
+        Assert.Equal(0, start.Deleted);
+        Assert.NotNull(InKernel("10.65.1.0/26"));
+
+        // BGP re-learns one of them, then reports it is in sync: only the other goes.
+        _reconciler.SetRoute(RouteSource.Bgp, DesiredRoute.Via(Net("10.65.1.0/26"), IPAddress.Parse("192.0.2.2"), "eth0"));
+        _reconciler.KeepUnwanted = false;
+        var synced = _reconciler.Reconcile();
+
+        Assert.Equal(1, synced.Deleted);
+        Assert.NotNull(InKernel("10.65.1.0/26"));
+        Assert.Null(InKernel("10.65.3.0/26"));
+        Assert.NotNull(InKernel("10.65.0.0/26"));
+    }
+
+    [Fact]
     public void The_lower_source_wins_regardless_of_update_order()
     {
         var block = Net("10.65.2.0/26");
