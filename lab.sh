@@ -64,19 +64,6 @@ if [ "$ACTION" = down ]; then
   exit 0
 fi
 
-install_packages() {
-  local missing=()
-  for p in bird2 iproute2 iputils-ping nftables; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-  done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  say "installing ${missing[*]}"
-  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  rm -f /usr/sbin/policy-rc.d
-}
-
 build() {
   say "building tabby-node, tabbyctl and tabby-cni (Release)"
   export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -85,7 +72,7 @@ build() {
   done
 }
 
-install_packages
+scripts/install-packages.sh bird2 iproute2 iputils-ping nftables
 build
 down
 mkdir -p "$LAB/run" "$LAB/logs" "$LAB/datastore"
