@@ -12,13 +12,6 @@ namespace Tabby.Interop.Tests.Bird;
 /// <summary>Sessions and route exchange with BIRD 2, asserted on BIRD's own view (birdc).</summary>
 public sealed class BirdSessionTests(ITestOutputHelper output)
 {
-    private static readonly RouteAttributes Marked = new()
-    {
-        Communities = [new Community(65001, 7)],
-        LargeCommunities = [new LargeCommunity(65001, 3, 4)],
-        Med = 50,
-    };
-
     /// <summary>Which side opens the TCP connection.</summary>
     public enum Opener
     {

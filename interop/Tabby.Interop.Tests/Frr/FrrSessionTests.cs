@@ -13,13 +13,6 @@ namespace Tabby.Interop.Tests.Frr;
 /// <summary>Sessions, routes, NOTIFICATIONs and TCP MD5 with FRR bgpd, asserted on vtysh output.</summary>
 public sealed class FrrSessionTests(ITestOutputHelper output)
 {
-    private static readonly RouteAttributes Marked = new()
-    {
-        Communities = [new Community(65001, 7)],
-        LargeCommunities = [new LargeCommunity(65001, 3, 4)],
-        Med = 50,
-    };
-
     public enum Opener
     {
         Tabby,

@@ -1,3 +1,5 @@
+using Tabby.Bgp.Speaker;
+using Tabby.Bgp.Wire.Attributes;
 using Tabby.Testing.Namespaces;
 
 namespace Tabby.Interop.Tests.Harness;
@@ -22,6 +24,14 @@ public sealed class TwoNodes : IDisposable
     public NetworkNamespace Tabby { get; }
 
     public NetworkNamespace Peer { get; }
+
+    /// <summary>Attributes Tabby's test routes carry, so every peer's view can be checked for them intact.</summary>
+    public static readonly RouteAttributes Marked = new()
+    {
+        Communities = [new Community(65001, 7)],
+        LargeCommunities = [new LargeCommunity(65001, 3, 4)],
+        Med = 50,
+    };
 
     public static async Task<TwoNodes> CreateAsync(string peerLabel)
     {

@@ -166,22 +166,8 @@ public sealed class AgentEndToEndTests(ITestOutputHelper output)
         }, Converge, $"{agent.Name} to have {string.Join(", ", peers)} up",
             async () => JsonSerializer.Serialize(await StatusAsync(agent), StatusJsonContext.Default.StatusDocument) + "\n" + agent.Log());
 
-    private static async Task<StatusDocument> StatusAsync(Agent agent)
-    {
-        using var handler = new SocketsHttpHandler
-        {
-            ConnectCallback = async (_, ct) =>
-            {
-                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream,
-                    System.Net.Sockets.ProtocolType.Unspecified);
-                await socket.ConnectAsync(new System.Net.Sockets.UnixDomainSocketEndPoint(agent.StatusSocket), ct);
-                return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
-            },
-        };
-        using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(10) };
-        var text = await http.GetStringAsync(new Uri("http://localhost/status"));
-        return JsonSerializer.Deserialize(text, StatusJsonContext.Default.StatusDocument)!;
-    }
+    private static async Task<StatusDocument> StatusAsync(Agent agent) =>
+        await StatusClient.ReadAsync(agent.StatusSocket, CancellationToken.None) ?? throw new InvalidOperationException($"{agent.Name} returned no status");
 
     /// <summary>A tabby-node process in a namespace.</summary>
     private sealed class Agent : IAsyncDisposable

@@ -1,11 +1,10 @@
 using System.Net.Http.Json;
 using System.Net.Sockets;
-using Tabby.Common.Status;
 
-namespace Tabby.Ctl.Node;
+namespace Tabby.Common.Status;
 
 /// <summary>Reads tabby-node's status from its local unix socket (no root needed when the socket mode allows).</summary>
-internal static class StatusClient
+public static class StatusClient
 {
     public const string DefaultSocket = "/var/run/tabby/status.sock";
 
