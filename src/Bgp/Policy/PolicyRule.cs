@@ -20,6 +20,12 @@ public sealed record PolicyMatch
 
     /// <summary>The AS path contains this AS.</summary>
     public uint? AsPathContains { get; init; }
+
+    /// <summary>The AS path starts with these ASes, in this order (Calico BGPFilter asPathPrefix).</summary>
+    public IReadOnlyList<uint> AsPathPrefix { get; init; } = [];
+
+    /// <summary>True: only routes learned from a peer; false: only routes this speaker originated.</summary>
+    public bool? LearnedFromPeer { get; init; }
 }
 
 /// <summary>What happens to a matching route: accept (with modifications) or reject.</summary>
@@ -46,8 +52,11 @@ public sealed record PolicyAction
 
     public uint? PrependAs { get; init; }
 
+    /// <summary>Prepend these ASes, keeping their order at the front of the path (Calico prependASPath).</summary>
+    public IReadOnlyList<uint> PrependAsns { get; init; } = [];
+
     public bool Modifies => AddCommunities.Count > 0 || RemoveCommunities.Count > 0 || AddLargeCommunities.Count > 0
-        || SetLocalPreference is not null || SetMed is not null || Prepend > 0;
+        || SetLocalPreference is not null || SetMed is not null || Prepend > 0 || PrependAsns.Count > 0;
 }
 
 /// <summary>One ordered rule: the first rule that matches decides.</summary>

@@ -135,7 +135,7 @@ public sealed partial class BgpSpeaker
         }
 
         var built = Interner.Intern(b.Build());
-        return peer.Config.ExportPolicy.Apply(prefix, built, peer.LocalAs, Interner);
+        return peer.Config.ExportPolicy.Apply(prefix, built, peer.LocalAs, Interner, learnedFromPeer: !source.IsLocal);
     }
 
     /// <summary>Our next hop towards <paramref name="peer"/>: configured, else the session's local address of that family.</summary>

@@ -60,7 +60,14 @@ public sealed class ChangeFeed(NodeContextHolder holder, ILogger<ChangeFeed> log
             WatchAsync(store, ResourceKinds.BGPPeers, stoppingToken),
             WatchAsync(store, ResourceKinds.BGPConfigurations, stoppingToken),
             WatchAsync(store, ResourceKinds.Pods, stoppingToken),
-            WatchAsync(store, ResourceKinds.Secrets, stoppingToken)).ConfigureAwait(false);
+            WatchAsync(store, ResourceKinds.Secrets, stoppingToken),
+            WatchAsync(store, ResourceKinds.BGPFilters, stoppingToken),
+            WatchAsync(store, ResourceKinds.Services, stoppingToken),
+            WatchAsync(store, ResourceKinds.Namespaces, stoppingToken),
+            WatchAsync(store, ResourceKinds.KubeNetworkPolicies, stoppingToken),
+            WatchAsync(store, ResourceKinds.NetworkPolicies, stoppingToken),
+            WatchAsync(store, ResourceKinds.GlobalNetworkPolicies, stoppingToken),
+            WatchAsync(store, ResourceKinds.Tiers, stoppingToken)).ConfigureAwait(false);
     }
 
     private async Task WatchAsync<T>(IDatastore store, ResourceKind<T> kind, CancellationToken cancellationToken) where T : Resource

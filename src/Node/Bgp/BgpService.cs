@@ -38,10 +38,9 @@ public sealed class BgpService(NodeContextHolder holder, ChangeFeed feed, Datapl
 
     private readonly ILogger _logger = loggers.CreateLogger<BgpService>();
     private readonly Dictionary<IPAddress, PlannedPeer> _applied = [];
-    private readonly HashSet<BgpPrefix> _originated = [];
+    private readonly Dictionary<BgpPrefix, RouteAttributes> _originated = [];
+    private readonly PeerPolicies _policies = new();
     private BgpSpeaker? _speaker;
-    private RoutePolicy? _exportPolicy;
-    private string _exportKey = "";
     private BgpPlan? _plan;
     private DateTimeOffset _startedAt;
     private DateTimeOffset? _allUpSince;
@@ -127,11 +126,18 @@ public sealed class BgpService(NodeContextHolder holder, ChangeFeed feed, Datapl
 
                 _plan = plan;
                 var snapshot = await ClusterSnapshot.ReadAsync(context.Store, stoppingToken).ConfigureAwait(false);
+                var problems = new List<string>();
+                var advertised = AdvertisementPlanner.Plan(await ReadAdvertisementInputsAsync(context, snapshot, stoppingToken).ConfigureAwait(false), problems);
+                var filters = (await context.Store.ListAsync(ResourceKinds.BGPFilters, null, stoppingToken).ConfigureAwait(false)).Items;
                 // Peers get the export policy that admits the new prefixes before the prefixes
                 // exist, so nothing is evaluated against a policy that is about to change.
-                var exported = WantedPrefixes(context, snapshot);
-                await ApplyPeersAsync(plan, exported).ConfigureAwait(false);
-                Originate(exported);
+                _policies.Begin(plan.ClusterId is not null, advertised.Select(a => a.Prefix), filters);
+                await ApplyPeersAsync(plan, problems).ConfigureAwait(false);
+                Originate(advertised);
+                foreach (var problem in problems.Distinct())
+                {
+                    _logger.LogWarning("BGP configuration problem: {Problem}", problem);
+                }
                 await ReportHealthAsync().ConfigureAwait(false);
                 await ReportSyncAsync().ConfigureAwait(false);
             }
@@ -216,50 +222,57 @@ public sealed class BgpService(NodeContextHolder holder, ChangeFeed feed, Datapl
         }
     }
 
-    /// <summary>This node's confirmed blocks, except those of pools with disableBGPExport.</summary>
-    private static IReadOnlyList<BgpPrefix> WantedPrefixes(NodeContext context, ClusterSnapshot snapshot) =>
-        snapshot.BlocksOf(context.NodeName)
+    /// <summary>What the advertisements are computed from: this node's confirmed blocks (except those of pools with disableBGPExport), services and pods.</summary>
+    private static async Task<AdvertisementInputs> ReadAdvertisementInputsAsync(NodeContext context, ClusterSnapshot snapshot, CancellationToken cancellationToken)
+    {
+        var blocks = snapshot.BlocksOf(context.NodeName)
             .Where(block => snapshot.PoolOf(block.BaseAddress)?.Spec.DisableBgpExport != true)
-            .Select(block => BgpPrefix.Parse(block.ToString()))
             .Distinct()
             .ToList();
-
-    /// <summary>Originates what is wanted and not yet originated; withdraws what is no longer wanted.</summary>
-    private void Originate(IReadOnlyList<BgpPrefix> wanted)
-    {
-        foreach (var prefix in wanted.Where(p => !_originated.Contains(p)))
-        {
-            _speaker!.Originate(prefix);
-            _logger.LogInformation("Advertising block {Prefix}", prefix);
-        }
-
-        foreach (var prefix in _originated.Where(p => !wanted.Contains(p)).ToList())
-        {
-            _speaker!.Withdraw(prefix);
-            _logger.LogInformation("Withdrawing block {Prefix}", prefix);
-        }
-
-        _originated.Clear();
-        _originated.UnionWith(wanted);
+        var configurations = (await context.Store.ListAsync(ResourceKinds.BGPConfigurations, null, cancellationToken).ConfigureAwait(false)).Items;
+        var services = (await context.Store.ListAsync(ResourceKinds.Services, null, cancellationToken).ConfigureAwait(false)).Items;
+        return new AdvertisementInputs(context.NodeName, blocks, configurations.FirstOrDefault(c => c.Name == BGPConfiguration.DefaultName),
+            configurations.FirstOrDefault(c => c.Name == BGPConfiguration.NodePrefix + context.NodeName), services, snapshot.Pods);
     }
 
-    private async Task ApplyPeersAsync(BgpPlan plan, IReadOnlyList<BgpPrefix> exported)
+    /// <summary>Originates what is wanted (again when its attributes changed); withdraws what is no longer wanted.</summary>
+    private void Originate(IReadOnlyList<Advertisement> wanted)
     {
-        // Calico exports only the node's own blocks; a route reflector also reflects what it learns.
-        // The policy object is reused while the prefixes stay the same, so an unchanged plan
-        // leaves every peer untouched.
-        var key = plan.ClusterId is not null ? "*" : string.Join(",", exported.Select(p => p.ToString()).Order(StringComparer.Ordinal));
-        if (_exportPolicy is null || key != _exportKey)
+        foreach (var advertisement in wanted)
         {
-            _exportKey = key;
-            _exportPolicy = plan.ClusterId is not null
-                ? RoutePolicy.AcceptAll
-                : new RoutePolicy(exported.Select(p => new Tabby.Bgp.Policy.PolicyRule(new PolicyMatch { Prefixes = [PrefixMatch.Exact(p)] }, PolicyAction.Accept)).ToList(),
-                    PolicyAction.Reject, "calico-export");
+            if (_originated.TryGetValue(advertisement.Prefix, out var current) && SameAttributes(current, advertisement.Attributes))
+            {
+                continue;
+            }
+
+            _speaker!.Originate(advertisement.Prefix, advertisement.Attributes);
+            _originated[advertisement.Prefix] = advertisement.Attributes;
+            _logger.LogInformation("Advertising {Prefix} ({Reason})", advertisement.Prefix, advertisement.Reason);
         }
 
-        var export = _exportPolicy;
-        var wanted = plan.Peers.ToDictionary(p => p.Config.Address, p => p with { Config = p.Config with { ExportPolicy = export } });
+        var keep = wanted.Select(a => a.Prefix).ToHashSet();
+        foreach (var prefix in _originated.Keys.Where(p => !keep.Contains(p)).ToList())
+        {
+            _speaker!.Withdraw(prefix);
+            _originated.Remove(prefix);
+            _logger.LogInformation("Withdrawing {Prefix}", prefix);
+        }
+    }
+
+    private static bool SameAttributes(RouteAttributes a, RouteAttributes b) =>
+        a.Communities.SequenceEqual(b.Communities) && a.LargeCommunities.SequenceEqual(b.LargeCommunities)
+        && a.LocalPreference == b.LocalPreference && a.Med == b.Med && a.Origin == b.Origin && Equals(a.NextHop, b.NextHop);
+
+    private async Task ApplyPeersAsync(BgpPlan plan, List<string> problems)
+    {
+        var wanted = plan.Peers.ToDictionary(p => p.Config.Address, p => p with
+        {
+            Config = p.Config with
+            {
+                ExportPolicy = _policies.For(p, FilterDirection.Export, problems),
+                ImportPolicy = _policies.For(p, FilterDirection.Import, problems),
+            },
+        });
         foreach (var address in _applied.Keys.Where(a => !wanted.ContainsKey(a)).ToList())
         {
             await _speaker!.RemovePeerAsync(address).ConfigureAwait(false);

@@ -17,6 +17,12 @@ public enum PeerType
 
 public sealed record PlannedPeer(PeerConfig Config, PeerType Type, string Source)
 {
+    /// <summary>BGPFilter names the BGPPeer lists, in order (the mesh has none).</summary>
+    public IReadOnlyList<string> Filters { get; init; } = [];
+
+    /// <summary>An eBGP session (the peer's AS differs from the AS we use towards it).</summary>
+    public bool IsExternal { get; init; }
+
     public string TypeText => Type switch
     {
         PeerType.NodeMesh => "node-to-node mesh",
@@ -179,7 +185,11 @@ public sealed class PeerPlanner(ISelectorMatcher selectors)
                     AllowOwnAs = spec.NumAllowedLocalAsNumbers ?? 0,
                     RouteReflectorClient = rrClient,
                     Passive = node is not null && !rrClient && clusterId is null && Compare(address, mine) > 0,
-                }, type, "BGPPeer " + resource.Name));
+                }, type, "BGPPeer " + resource.Name)
+                {
+                    Filters = spec.Filters ?? [],
+                    IsExternal = (spec.AsNumber ?? remoteAs) != (spec.LocalAsNumber ?? localAs),
+                });
             }
         }
 

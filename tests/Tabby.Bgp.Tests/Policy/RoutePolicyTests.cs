@@ -66,4 +66,33 @@ public sealed class RoutePolicyTests
         Assert.Equal(4, path.PathLength);
         Assert.Equal(3, AsPathEditing.Occurrences(path, 65001));
     }
+
+    [Theory]
+    [InlineData(new uint[] { 65002 }, true)]
+    [InlineData(new uint[] { 65002, 65003 }, true)]
+    [InlineData(new uint[] { 65003 }, false)]
+    [InlineData(new uint[] { 65002, 65003, 65004, 65005 }, false)]
+    public void AsPathPrefixMatchesTheLeadingAses(uint[] prefix, bool expected)
+    {
+        var policy = new RoutePolicy([new PolicyRule(new PolicyMatch { AsPathPrefix = prefix }, PolicyAction.Accept)], PolicyAction.Reject);
+        var result = policy.Apply(BgpPrefix.Parse("198.51.100.0/24"), Attributes(path: [65002, 65003, 65004]), 65000, null);
+        Assert.Equal(expected, result is not null);
+    }
+
+    [Fact]
+    public void LearnedFromPeerSeparatesOriginatedFromLearnedRoutes()
+    {
+        var policy = new RoutePolicy([new PolicyRule(new PolicyMatch { LearnedFromPeer = true }, PolicyAction.Reject)], PolicyAction.Accept);
+        var prefix = BgpPrefix.Parse("198.51.100.0/24");
+        Assert.Null(policy.Apply(prefix, Attributes(), 65000, null));
+        Assert.NotNull(policy.Apply(prefix, Attributes(), 65000, null, learnedFromPeer: false));
+    }
+
+    [Fact]
+    public void PrependAsnsKeepsTheirOrderInFront()
+    {
+        var policy = new RoutePolicy([], new PolicyAction { PrependAsns = [65010, 65011] });
+        var result = policy.Apply(BgpPrefix.Parse("198.51.100.0/24"), Attributes(path: [65002]), 65000, null)!;
+        Assert.Equal("65010 65011 65002", result.AsPath!.ToString());
+    }
 }
