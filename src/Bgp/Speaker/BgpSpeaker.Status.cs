@@ -82,6 +82,7 @@ public sealed partial class BgpSpeaker
             paths.Add(new PathStatus
             {
                 From = p.Source.IsLocal ? "local" : $"{p.Source.Name} ({p.Source.Address})",
+                PeerAddress = p.Source.IsLocal ? null : p.Source.Address.ToString(),
                 NextHop = (a.MpNextHop ?? a.NextHop)?.ToString(),
                 AsPath = a.AsPath?.ToString() ?? "",
                 LocalPreference = a.LocalPref,

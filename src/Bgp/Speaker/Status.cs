@@ -52,6 +52,9 @@ public sealed record PathStatus
 {
     public required string From { get; init; }
 
+    /// <summary>The peer the path was learned from; null for routes this speaker originated.</summary>
+    public string? PeerAddress { get; init; }
+
     public string? NextHop { get; init; }
 
     public string AsPath { get; init; } = "";

@@ -10,7 +10,22 @@ public static class StatusClient
 
     public static async Task<StatusDocument?> ReadAsync(string socketPath, CancellationToken cancellationToken)
     {
-        using var handler = new SocketsHttpHandler
+        using var http = Connect(socketPath);
+        return await http.GetFromJsonAsync(new Uri("http://localhost/status"), StatusJsonContext.Default.StatusDocument, cancellationToken)
+            .ConfigureAwait(false);
+    }
+
+    /// <summary>The node's RIB and FIB with where each route came from.</summary>
+    public static async Task<RoutesDocument?> ReadRoutesAsync(string socketPath, CancellationToken cancellationToken)
+    {
+        using var http = Connect(socketPath);
+        return await http.GetFromJsonAsync(new Uri("http://localhost/routes"), RoutesJsonContext.Default.RoutesDocument, cancellationToken)
+            .ConfigureAwait(false);
+    }
+
+    private static HttpClient Connect(string socketPath)
+    {
+        var handler = new SocketsHttpHandler
         {
             ConnectCallback = async (_, ct) =>
             {
@@ -27,8 +42,6 @@ public static class StatusClient
                 }
             },
         };
-        using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(10) };
-        return await http.GetFromJsonAsync(new Uri("http://localhost/status"), StatusJsonContext.Default.StatusDocument, cancellationToken)
-            .ConfigureAwait(false);
+        return new HttpClient(handler, disposeHandler: true) { Timeout = TimeSpan.FromSeconds(10) };
     }
 }

@@ -148,6 +148,17 @@ public sealed class KubernetesDatastore : IDatastore
             return (T)(Resource)await CalicoNodeMapping.UpdateAsync(this, (Resources.Calico.CalicoNode)(Resource)resource, cancellationToken).ConfigureAwait(false);
         }
 
+        return await ReplaceAsync(kind, resource, "", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>CalicoNodeStatus declares a status subresource: its status is written through <c>.../NAME/status</c>.</summary>
+    public async Task<T> UpdateStatusAsync<T>(ResourceKind<T> kind, T resource, CancellationToken cancellationToken = default) where T : Resource =>
+        (ResourceKind)kind == ResourceKinds.CalicoNodeStatuses
+            ? await ReplaceAsync(kind, resource, "/status", cancellationToken).ConfigureAwait(false)
+            : await UpdateAsync(kind, resource, cancellationToken).ConfigureAwait(false);
+
+    private async Task<T> ReplaceAsync<T>(ResourceKind<T> kind, T resource, string subresource, CancellationToken cancellationToken) where T : Resource
+    {
         var name = ResourceRules.RequireName(kind, resource);
         var ns = ResourceRules.ScopeNamespace(kind, resource.Metadata.Namespace, name);
         ResourceRules.RequireResourceVersion(resource);
@@ -155,7 +166,7 @@ public sealed class KubernetesDatastore : IDatastore
         copy.Metadata.Namespace = ns;
         try
         {
-            var bytes = await _api.SendAsync(HttpMethod.Put, ObjectPath(kind, ns, name), kind.Serialize(copy), null, cancellationToken).ConfigureAwait(false);
+            var bytes = await _api.SendAsync(HttpMethod.Put, ObjectPath(kind, ns, name) + subresource, kind.Serialize(copy), null, cancellationToken).ConfigureAwait(false);
             return Complete(kind, kind.Deserialize(bytes));
         }
         catch (KubernetesStatusException e)

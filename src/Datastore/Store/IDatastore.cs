@@ -37,6 +37,14 @@ public interface IDatastore : IAsyncDisposable
     /// <summary>Replaces the object if its stored resourceVersion equals the one given (required).</summary>
     Task<T> UpdateAsync<T>(ResourceKind<T> kind, T resource, CancellationToken cancellationToken = default) where T : Resource;
 
+    /// <summary>
+    /// Writes the status of an object whose kind has a status subresource (CalicoNodeStatus): on
+    /// Kubernetes the <c>/status</c> endpoint (the only way to change a status there), elsewhere a
+    /// compare-and-swap replace like <see cref="UpdateAsync{T}"/>.
+    /// </summary>
+    Task<T> UpdateStatusAsync<T>(ResourceKind<T> kind, T resource, CancellationToken cancellationToken = default) where T : Resource =>
+        UpdateAsync(kind, resource, cancellationToken);
+
     /// <summary>Deletes the object and returns its last state; <see cref="ResourceNotFoundException"/> when absent.</summary>
     Task<T> DeleteAsync<T>(ResourceKind<T> kind, string name, string? @namespace = null, DeleteOptions? options = null,
         CancellationToken cancellationToken = default) where T : Resource;

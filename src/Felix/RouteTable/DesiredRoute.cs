@@ -56,3 +56,6 @@ public sealed record DesiredRoute(IPNetwork Destination)
         _ => $"{Type.ToString().ToLowerInvariant()} {Destination}",
     };
 }
+
+/// <summary>A destination of the route table: the winning route, who wants it, and whether the kernel holds it as wanted.</summary>
+public sealed record RouteTableEntry(DesiredRoute Route, RouteSource Source, bool Programmed);

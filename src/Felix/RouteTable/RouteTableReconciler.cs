@@ -205,6 +205,28 @@ public sealed class RouteTableReconciler
         }
     }
 
+    /// <summary>
+    /// Every destination some source wants, with the source that wins it and whether the kernel
+    /// holds exactly that route now (for status: <c>tabbyctl node routes</c>).
+    /// </summary>
+    public IReadOnlyList<RouteTableEntry> Entries()
+    {
+        lock (_lock)
+        {
+            var destinations = _desired.Values.SelectMany(t => t.Keys).ToHashSet();
+            var entries = new List<RouteTableEntry>(destinations.Count);
+            foreach (var destination in destinations)
+            {
+                var (route, source) = WinnerWithSource(destination);
+                var want = Resolve(route, out _);
+                var programmed = want is not null && _inKernel.TryGetValue(destination, out var have) && want.Equals(have);
+                entries.Add(new RouteTableEntry(route, source, programmed));
+            }
+
+            return entries;
+        }
+    }
+
     /// <summary>One reconcile pass: resync if asked, then apply the minimal changes for dirty destinations.</summary>
     public ReconcileResult Reconcile()
     {
@@ -404,6 +426,19 @@ public sealed class RouteTableReconciler
         }
 
         return table;
+    }
+
+    private (DesiredRoute Route, RouteSource Source) WinnerWithSource(IPNetwork destination)
+    {
+        foreach (var source in Enum.GetValues<RouteSource>())
+        {
+            if (_desired.TryGetValue(source, out var table) && table.TryGetValue(destination, out var route))
+            {
+                return (route, source);
+            }
+        }
+
+        throw new KeyNotFoundException(destination.ToString());
     }
 
     private DesiredRoute? Winner(IPNetwork destination)

@@ -45,6 +45,18 @@ public sealed class DataplaneService(NodeContextHolder holder, ChangeFeed feed, 
         }
     }
 
+    /// <summary>Every route the agent wants in the kernel, who wants it and whether it is programmed.</summary>
+    public IReadOnlyList<RouteTableEntry> RouteEntries()
+    {
+        RouteTableReconciler? routes;
+        lock (_gate)
+        {
+            routes = _routes;
+        }
+
+        return routes?.Entries() ?? [];
+    }
+
     /// <summary>
     /// BGP has re-learned the routes after a (re)start: routes we programmed before and nobody wants
     /// any more may go now. Until then they stay, so a restart of the agent loses no traffic.

@@ -10,11 +10,27 @@ namespace Tabby.Node.Status;
 
 /// <summary>
 /// <c>GET /status</c> on the local unix socket (readable without root when the socket's mode
-/// allows): BGP peers with their state and reason, and the routes learned.
+/// allows): BGP peers with their state and reason, and the routes learned; <c>GET /routes</c>: the
+/// RIB and FIB with where each route came from.
 /// </summary>
 public static class StatusEndpoint
 {
-    public static void Map(WebApplication app, NodeContextHolder holder, BgpService bgp, DataplaneService dataplane) =>
+    public static void Map(WebApplication app, NodeContextHolder holder, BgpService bgp, DataplaneService dataplane)
+    {
+        app.MapGet("/routes", async (HttpContext http) =>
+        {
+            if (!holder.WhenReady.IsCompletedSuccessfully)
+            {
+                http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                await http.Response.WriteAsync("tabby-node is starting\n");
+                return;
+            }
+
+            var context = await holder.WhenReady;
+            var document = new RoutesDocument { Node = context.NodeName, Routes = await NodeRoutesBuilder.BuildAsync(bgp, dataplane) };
+            http.Response.ContentType = "application/json";
+            await http.Response.WriteAsync(JsonSerializer.Serialize(document, RoutesJsonContext.Default.RoutesDocument));
+        });
         app.MapGet("/status", async (HttpContext http) =>
         {
             if (!holder.WhenReady.IsCompletedSuccessfully)
@@ -39,4 +55,5 @@ public static class StatusEndpoint
             http.Response.ContentType = "application/json";
             await http.Response.WriteAsync(JsonSerializer.Serialize(document, StatusJsonContext.Default.StatusDocument));
         });
+    }
 }

@@ -148,4 +148,27 @@ public sealed class KubernetesDatastoreTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<ResourceInvalidException>(() => _store.CreateAsync(ResourceKinds.IPPools, Pool("")));
         Assert.Contains("metadata.name", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task CalicoNodeStatus_status_changes_only_through_the_status_subresource()
+    {
+        var created = await _store.CreateAsync(ResourceKinds.CalicoNodeStatuses, new CalicoNodeStatus
+        {
+            Metadata = new ObjectMeta { Name = "node-a" },
+            Spec = new CalicoNodeStatusSpec { Node = "node-a", Classes = ["BGP"], UpdatePeriodSeconds = 10 },
+        });
+
+        created.Status = new CalicoNodeStatusStatus { Bgp = new NodeBgpStatus { NumberEstablishedV4 = 2 } };
+        var viaMain = await _store.UpdateAsync(ResourceKinds.CalicoNodeStatuses, created);
+        Assert.Null(viaMain.Status?.Bgp); // as the API server does for a CRD with a status subresource
+
+        viaMain.Status = new CalicoNodeStatusStatus { Bgp = new NodeBgpStatus { NumberEstablishedV4 = 3 } };
+        viaMain.Spec.UpdatePeriodSeconds = 99; // not written by a status update
+        var viaStatus = await _store.UpdateStatusAsync(ResourceKinds.CalicoNodeStatuses, viaMain);
+        Assert.Equal(3, viaStatus.Status!.Bgp!.NumberEstablishedV4);
+        Assert.Equal(10, viaStatus.Spec.UpdatePeriodSeconds);
+
+        // The resourceVersion is still a precondition.
+        await Assert.ThrowsAsync<ResourceConflictException>(() => _store.UpdateStatusAsync(ResourceKinds.CalicoNodeStatuses, viaMain));
+    }
 }

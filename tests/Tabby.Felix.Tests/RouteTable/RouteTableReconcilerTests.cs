@@ -194,4 +194,26 @@ public sealed class RouteTableReconcilerTests
         Assert.Contains("needs at least one next hop", noHop.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => _reconciler.SetRoute(RouteSource.Bgp, DesiredRoute.Via(Net("10.0.0.0/24"), IPAddress.Parse("2001:db8::1"), "eth0")));
     }
+
+    [Fact]
+    public void Entries_name_the_winning_source_and_whether_the_kernel_holds_the_route()
+    {
+        _reconciler.SetRoutes(RouteSource.LocalBlock, [DesiredRoute.Blackhole(Net("10.65.0.0/26"))]);
+        _reconciler.SetRoutes(RouteSource.Bgp, [DesiredRoute.Via(Net("10.65.0.0/26"), IPAddress.Parse("192.0.2.2"), "eth0"),
+            DesiredRoute.Via(Net("10.65.1.0/26"), IPAddress.Parse("192.0.2.2"), "eth0")]);
+        Assert.All(_reconciler.Entries(), e => Assert.False(e.Programmed));
+
+        _reconciler.Reconcile();
+        var entries = _reconciler.Entries().OrderBy(e => e.Route.Destination.ToString(), StringComparer.Ordinal).ToList();
+
+        Assert.Equal(2, entries.Count);
+        Assert.Equal(RouteSource.LocalBlock, entries[0].Source); // the local block beats a remote copy
+        Assert.Equal(RouteSource.Bgp, entries[1].Source);
+        Assert.All(entries, e => Assert.True(e.Programmed));
+
+        var deleted = InKernel("10.65.1.0/26")!;
+        _kernel.Routes.Remove((Net("10.65.1.0/26"), RouteTables.Main)); // someone deleted it behind our back
+        _reconciler.OnKernelEvent(new NetlinkEvent(NetlinkEventKind.RouteRemoved) { Route = deleted });
+        Assert.False(_reconciler.Entries().Single(e => e.Route.Destination == Net("10.65.1.0/26")).Programmed);
+    }
 }

@@ -3,6 +3,12 @@ namespace Tabby.Testing.KubeApi;
 /// <summary>One REST resource the emulator serves (what a CRD or a built-in type declares).</summary>
 public sealed record KubeApiResource(string Group, string Version, string Plural, string Kind, bool Namespaced)
 {
+    /// <summary>
+    /// The resource declares a status subresource (as the CRD does): a PUT of the object keeps the
+    /// stored status, and only a PUT to <c>.../NAME/status</c> changes it (and nothing else).
+    /// </summary>
+    public bool HasStatusSubresource { get; init; }
+
     public string ApiVersion => Group.Length == 0 ? Version : Group + "/" + Version;
 
     /// <summary>The resources Tabby uses: Kubernetes built-ins and the crd.projectcalico.org/v1 CRDs.</summary>
@@ -22,7 +28,7 @@ public sealed record KubeApiResource(string Group, string Version, string Plural
         Calico("bgpconfigurations", "BGPConfiguration"),
         Calico("bgppeers", "BGPPeer"),
         Calico("bgpfilters", "BGPFilter"),
-        Calico("caliconodestatuses", "CalicoNodeStatus"),
+        Calico("caliconodestatuses", "CalicoNodeStatus") with { HasStatusSubresource = true },
         Calico("networkpolicies", "NetworkPolicy", namespaced: true),
         Calico("globalnetworkpolicies", "GlobalNetworkPolicy"),
         Calico("tiers", "Tier"),

@@ -152,8 +152,21 @@ public sealed class KubeApiServer : IAsyncDisposable
                 throw new KubeStatusException(failure, failure == 429 ? "TooManyRequests" : "InternalError", $"injected failure {failure}");
             }
 
-            var (resource, ns, name) = Route(context.Request.Path.Value ?? "");
+            var (resource, ns, name, subresource) = Route(context.Request.Path.Value ?? "");
             var query = context.Request.Query;
+            if (subresource is not null)
+            {
+                if (context.Request.Method is not ("GET" or "PUT"))
+                {
+                    throw new KubeStatusException(405, "MethodNotAllowed", $"{context.Request.Method} is not supported on {context.Request.Path}");
+                }
+
+                await WriteJsonAsync(context, 200, context.Request.Method == "GET"
+                    ? _store.Get(resource, ns, name!)
+                    : ReplaceStatus(resource, ns, name!, await ReadObjectAsync(context).ConfigureAwait(false))).ConfigureAwait(false);
+                return;
+            }
+
             switch (context.Request.Method)
             {
                 case "GET" when name is not null:
@@ -213,8 +226,8 @@ public sealed class KubeApiServer : IAsyncDisposable
         }
     }
 
-    /// <summary>/api/v1/[namespaces/NS/]PLURAL[/NAME] or /apis/GROUP/VERSION/[namespaces/NS/]PLURAL[/NAME].</summary>
-    private (KubeApiResource Resource, string? Namespace, string? Name) Route(string path)
+    /// <summary>/api/v1/[namespaces/NS/]PLURAL[/NAME[/status]] or /apis/GROUP/VERSION/[namespaces/NS/]PLURAL[/NAME[/status]].</summary>
+    private (KubeApiResource Resource, string? Namespace, string? Name, string? Subresource) Route(string path)
     {
         var segments = path.Trim('/').Split('/');
         string apiVersion;
@@ -242,6 +255,13 @@ public sealed class KubeApiServer : IAsyncDisposable
             tail = tail[2..];
         }
 
+        string? subresource = null;
+        if (tail.Length == 3 && tail[2] == "status" && _resources.TryGetValue((apiVersion, tail[0]), out var withStatus) && withStatus.HasStatusSubresource)
+        {
+            subresource = "status";
+            tail = tail[..2];
+        }
+
         if (tail.Length is < 1 or > 2 || !_resources.TryGetValue((apiVersion, tail[0]), out var resource))
         {
             throw new KubeStatusException(404, "NotFound", $"the server could not find the requested resource ({path})");
@@ -252,7 +272,7 @@ public sealed class KubeApiServer : IAsyncDisposable
             throw new KubeStatusException(404, "NotFound", $"the server could not find the requested resource ({path})");
         }
 
-        return (resource, ns, tail.Length == 2 ? tail[1] : null);
+        return (resource, ns, tail.Length == 2 ? tail[1] : null, subresource);
     }
 
     private JsonObject List(HttpContext context, KubeApiResource resource, string? ns)
@@ -319,7 +339,31 @@ public sealed class KubeApiServer : IAsyncDisposable
 
         CheckNamespace(resource, ns, meta, name);
         CheckTypeMeta(resource, obj, name);
-        return _store.Update(resource, ns, name, _ => obj);
+        return _store.Update(resource, ns, name, current =>
+        {
+            if (resource.HasStatusSubresource)
+            {
+                obj["status"] = current["status"]?.DeepClone(); // the main resource never changes the status
+            }
+
+            return obj;
+        });
+    }
+
+    /// <summary>PUT .../status: only the status changes; metadata.resourceVersion is still a precondition.</summary>
+    private JsonObject ReplaceStatus(KubeApiResource resource, string? ns, string name, JsonObject obj)
+    {
+        if (obj["metadata"]?["name"]?.GetValue<string>() != name)
+        {
+            throw KubeStatusException.BadRequest($"the name of the object ({obj["metadata"]?["name"]}) does not match the name on the URL ({name})");
+        }
+
+        return _store.Update(resource, ns, name, current =>
+        {
+            current["status"] = obj["status"]?.DeepClone();
+            current["metadata"]!["resourceVersion"] = obj["metadata"]!["resourceVersion"]?.DeepClone();
+            return current;
+        });
     }
 
     /// <summary>JSON merge patch (RFC 7386); a resourceVersion in the patch makes it conditional.</summary>
