@@ -13,6 +13,7 @@ using Tabby.Node.Dataplane;
 using Tabby.Node.Health;
 using Tabby.Node.Hosting;
 using Tabby.Node.Metrics;
+using Tabby.Node.Policy;
 using Tabby.Node.Status;
 
 namespace Tabby.Node;
@@ -106,6 +107,9 @@ public static class Program
         builder.Services.AddSingleton<BgpService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<BgpService>());
         builder.Services.AddHostedService<IpamGcService>();
+        builder.Services.AddHostedService<NodeStatusReporter>();
+        builder.Services.AddSingleton<PolicyService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<PolicyService>());
 
         var app = builder.Build();
         _ = app.Services.GetRequiredService<NodeMetrics>();

@@ -118,4 +118,7 @@ public sealed record NodeSettings
 
     /// <summary>BGP listen port (BGPConfiguration's listenPort overrides it when set).</summary>
     public int BgpPort { get; init; } = 179;
+
+    /// <summary>Enforce network policy with nftables (TABBY_POLICY_ENABLED, on by default).</summary>
+    public bool PolicyEnabled { get; init; } = true;
 }

@@ -86,6 +86,7 @@ public static class NodeSettingsLoader
             StatusSocket = reader.String("TABBY_STATUS_SOCKET") ?? "/var/run/tabby/status.sock",
             MtuFile = reader.String("TABBY_MTU_FILE") ?? "/var/lib/tabby/mtu",
             BgpPort = reader.Port("TABBY_BGP_PORT", 179, allowZero: false),
+            PolicyEnabled = reader.Bool("TABBY_POLICY_ENABLED", true),
         };
         if (settings.IPv4.Disabled && settings.IPv6.Disabled)
         {
