@@ -9,6 +9,7 @@ internal static partial class CommandGroups
     {
         var node = new Command("node", "The node agent on this machine");
         node.Subcommands.Add(NodeStatusCommand.Create());
+        node.Subcommands.Add(NodeRoutesCommand.Create());
         root.Subcommands.Add(node);
     }
 }

@@ -10,8 +10,10 @@ using Tabby.Ctl.Output;
 namespace Tabby.Ctl.Node;
 
 /// <summary>
-/// <c>tabbyctl node status [--socket PATH] [-o table|json]</c>: calicoctl's layout, one table per
-/// address family, with the reason a peer is down in INFO. Exit 1 when the agent is not running.
+/// <c>tabbyctl node status [--socket PATH | --node NAME] [-o table|json]</c>: calicoctl's layout,
+/// one table per address family, with the reason a peer is down in INFO. Locally it asks the
+/// agent's status socket; with <c>--node</c> it reads the node's CalicoNodeStatus from the
+/// datastore instead. Exit 1 when the agent is not running.
 /// </summary>
 internal static class NodeStatusCommand
 {
@@ -19,9 +21,15 @@ internal static class NodeStatusCommand
     {
         var socket = new Option<string?>("--socket") { Description = $"the agent's status socket (default: TABBY_STATUS_SOCKET or {StatusClient.DefaultSocket})" };
         var format = new Option<string>("--output", "-o") { Description = "table (default) or json", DefaultValueFactory = _ => "table" };
+        var node = new Option<string?>("--node") { Description = "read this node's status remotely from its CalicoNodeStatus in the datastore" };
+        var wait = new Option<int>("--wait") { Description = "with --node: seconds to wait for the agent's first report", DefaultValueFactory = _ => 30 };
+        var datastore = new Resources.DatastoreOptions();
         var command = new Command("status", "Show this node's BGP peers and their state");
         command.Options.Add(socket);
         command.Options.Add(format);
+        command.Options.Add(node);
+        command.Options.Add(wait);
+        datastore.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var output = parse.InvocationConfiguration.Output;
@@ -31,6 +39,31 @@ internal static class NodeStatusCommand
             {
                 await error.WriteLineAsync($"error: --output must be table or json, not \"{outputFormat}\"");
                 return 2;
+            }
+
+            if (parse.GetValue(node) is { } remote)
+            {
+                try
+                {
+                    await using var store = datastore.Open(parse);
+                    var resource = await RemoteNodeStatus.ReadAsync(store, remote, TimeSpan.FromSeconds(parse.GetValue(wait)), error, cancellationToken);
+                    var stale = RemoteNodeStatus.IsStale(resource, DateTimeOffset.UtcNow);
+                    if (stale)
+                    {
+                        await error.WriteLineAsync($"warning: node {remote} last reported at {resource.Status!.LastUpdated:O}; its agent may not be running");
+                    }
+
+                    var document = RemoteNodeStatus.ToStatusDocument(resource) with { Running = !stale };
+                    await output.WriteAsync(outputFormat == "json"
+                        ? JsonSerializer.Serialize(document, StatusJsonContext.Default.StatusDocument) + "\n"
+                        : Render(document, DateTimeOffset.Now));
+                    return stale ? 1 : 0;
+                }
+                catch (Exception e) when (e is Tabby.Datastore.Store.DatastoreException or TimeoutException or IOException or HttpRequestException)
+                {
+                    await error.WriteLineAsync($"error: {e.Message}");
+                    return 1;
+                }
             }
 
             var path = parse.GetValue(socket) ?? Environment.GetEnvironmentVariable("TABBY_STATUS_SOCKET") ?? StatusClient.DefaultSocket;
@@ -64,7 +97,7 @@ internal static class NodeStatusCommand
     public static string Render(StatusDocument status, DateTimeOffset now)
     {
         var text = new StringBuilder();
-        text.Append("Tabby process is running.\n");
+        text.Append(status.Running ? "Tabby process is running.\n" : "Tabby process is not running.\n");
         foreach (var (family, name) in new[] { (AddressFamily.InterNetwork, "IPv4"), (AddressFamily.InterNetworkV6, "IPv6") })
         {
             text.Append('\n').Append(name).Append(" BGP status\n");
