@@ -66,6 +66,7 @@ public sealed partial class BgpSpeaker
     internal void SessionDown(PeerSession session, SessionReason reason, bool gracefulRestartHelper)
     {
         session.Synced = false;
+        session.EndOfRibReceived.Clear();
         session.LoopConnection = null;
         var negotiated = session.LoopNegotiated;
         session.LoopNegotiated = null;

@@ -47,6 +47,10 @@ public sealed partial class BgpSpeaker
             PrefixesAccepted = p.Accepted,
             PrefixesAdvertised = p.Out.Count,
             StalePrefixes = p.Stale,
+            InitialTableReceived = negotiated is null ? false
+                : negotiated.Families.All(p.EndOfRibReceived.Contains) ? true
+                : negotiated.RemoteOpen.HasCapability(Wire.Capabilities.CapabilityCode.GracefulRestart) ? false
+                : null,
             FlapCount = fsm.FlapCount,
             MessagesIn = p.Counters.InByType(),
             MessagesOut = p.Counters.OutByType(),

@@ -19,6 +19,7 @@ public sealed partial class BgpSpeaker
         if (update.IsEndOfRib(out var eorFamily))
         {
             // RFC 4724 section 4.2: End-of-RIB ends the wait for this family's stale routes.
+            session.EndOfRibReceived.Add(eorFamily);
             if (session.Stale > 0) RemoveStale(session, eorFamily);
             return;
         }

@@ -64,6 +64,9 @@ internal sealed class PeerSession : IFsmHost, IConnectionHandler
     /// <summary>Initial table sent; incremental exports go to this peer.</summary>
     public bool Synced { get; set; }
 
+    /// <summary>Families whose End-of-RIB (RFC 4724 section 2) the peer has sent since the session came up.</summary>
+    public HashSet<AfiSafi> EndOfRibReceived { get; } = [];
+
     public long Received { get; set; }
 
     public long Accepted { get; set; }

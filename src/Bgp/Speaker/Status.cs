@@ -38,6 +38,13 @@ public sealed record PeerStatus
 
     public long StalePrefixes { get; init; }
 
+    /// <summary>
+    /// The peer sent End-of-RIB for every negotiated family since the session came up: its initial
+    /// table is complete (RFC 4724 section 2). Null while it has not, when the peer does not
+    /// announce graceful restart (it may never send one).
+    /// </summary>
+    public bool? InitialTableReceived { get; init; }
+
     public int FlapCount { get; init; }
 
     public IReadOnlyDictionary<string, long> MessagesIn { get; init; } = new Dictionary<string, long>();

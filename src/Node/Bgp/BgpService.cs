@@ -43,7 +43,6 @@ public sealed class BgpService(NodeContextHolder holder, ChangeFeed feed, Datapl
     private BgpSpeaker? _speaker;
     private BgpPlan? _plan;
     private DateTimeOffset _startedAt;
-    private DateTimeOffset? _allUpSince;
     private bool _syncReported;
     private static readonly TimeSpan SyncSettle = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan MaxSyncWait = TimeSpan.FromSeconds(120);
@@ -150,7 +149,7 @@ public sealed class BgpService(NodeContextHolder holder, ChangeFeed feed, Datapl
             try
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                timeout.CancelAfter(Resync);
+                timeout.CancelAfter(_syncReported ? Resync : TimeSpan.FromSeconds(1)); // watch for End-of-RIB closely until in sync
                 await wake.ReadAsync(timeout.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
@@ -293,8 +292,10 @@ public sealed class BgpService(NodeContextHolder holder, ChangeFeed feed, Datapl
     }
 
     /// <summary>
-    /// Tells the dataplane when BGP has re-learned its routes: every peer Established and settled
-    /// for a few seconds (their initial tables sent), or the restart time passed, whichever first.
+    /// Tells the dataplane when BGP has re-learned its routes: every peer Established with its
+    /// initial table complete (End-of-RIB for every family, RFC 4724 section 2; a peer that does not
+    /// announce graceful restart may never send one, so for it a few seconds of Established stand
+    /// in), or the restart time passed, whichever comes first.
     /// </summary>
     private async Task ReportSyncAsync()
     {
@@ -305,11 +306,11 @@ public sealed class BgpService(NodeContextHolder holder, ChangeFeed feed, Datapl
 
         var now = time.GetUtcNow();
         var peers = await GetPeersAsync().ConfigureAwait(false);
-        var allUp = peers.All(p => p.State == "up");
-        _allUpSince = allUp ? _allUpSince ?? now : null;
-        if ((_allUpSince is { } since && now - since >= SyncSettle) || now - _startedAt >= MaxSyncWait)
+        var synced = peers.All(p => p.State == "up" && (p.Detail?.InitialTableReceived ?? now - p.Since >= SyncSettle));
+        if (synced || now - _startedAt >= MaxSyncWait)
         {
             _syncReported = true;
+            _logger.LogInformation("BGP in sync ({Why})", synced ? "every peer sent its initial table" : "restart time passed");
             dataplane.BgpInSync();
         }
     }

@@ -153,4 +153,24 @@ public sealed class LoopbackSessionTests
         change = await pair.B.BestPathChanges.ReadAsync(cts.Token);
         Assert.True(change.Withdrawn);
     }
+
+    [Fact]
+    public async Task EndOfRibMarksTheInitialTableReceivedAndOnlyWhenThePeerCanSendIt()
+    {
+        await using var pair = await LoopbackSpeakers.StartAsync(65001, 65002, peerOfB: p => p with { GracefulRestart = false });
+        await LoopbackSpeakers.WaitStateAsync(pair.A, SessionState.Established);
+        await LoopbackSpeakers.WaitStateAsync(pair.B, SessionState.Established);
+
+        // Both send End-of-RIB after their initial table (B too, although it does not announce
+        // graceful restart): each knows the other's table is complete.
+        foreach (var speaker in new[] { pair.A, pair.B })
+        {
+            await Wait.UntilAsync(async () => (await speaker.GetStatusAsync()).Peers[0].InitialTableReceived == true, RouteTimeout,
+                "the peer's End-of-RIB", async () => System.Text.Json.JsonSerializer.Serialize(await speaker.GetStatusAsync()));
+        }
+
+        // A session that goes down forgets it: the next session's table has to arrive again.
+        await pair.B.RemovePeerAsync(LoopbackSpeakers.AddressA);
+        await Wait.UntilAsync(async () => (await pair.A.GetStatusAsync()).Peers[0].InitialTableReceived != true, RouteTimeout, "A to forget B's End-of-RIB");
+    }
 }
