@@ -72,8 +72,8 @@ public sealed class AgentEndToEndTests(ITestOutputHelper output)
             });
         }
 
-        await using var agent1 = Agent.Start(node1, "node1", "192.0.2.1/24", dataDir, scratch, output);
-        await using var agent2 = Agent.Start(node2, "node2", "192.0.2.2/24", dataDir, scratch, output);
+        await using var agent1 = AgentProcess.Start(node1, "node1", "192.0.2.1/24", dataDir, scratch, output);
+        await using var agent2 = AgentProcess.Start(node2, "node2", "192.0.2.2/24", dataDir, scratch, output);
         await WaitPeersUpAsync(agent1, ["192.0.2.2", "192.0.2.254"]);
         await bird.WaitEstablishedAsync("node1", Converge);
         await bird.WaitEstablishedAsync("node2", Converge);
@@ -158,7 +158,7 @@ public sealed class AgentEndToEndTests(ITestOutputHelper output)
         return block!;
     }
 
-    private async Task WaitPeersUpAsync(Agent agent, string[] peers) =>
+    private async Task WaitPeersUpAsync(AgentProcess agent, string[] peers) =>
         await Wait.UntilAsync(async () =>
         {
             var status = await StatusAsync(agent);
@@ -166,86 +166,6 @@ public sealed class AgentEndToEndTests(ITestOutputHelper output)
         }, Converge, $"{agent.Name} to have {string.Join(", ", peers)} up",
             async () => JsonSerializer.Serialize(await StatusAsync(agent), StatusJsonContext.Default.StatusDocument) + "\n" + agent.Log());
 
-    private static async Task<StatusDocument> StatusAsync(Agent agent) =>
+    private static async Task<StatusDocument> StatusAsync(AgentProcess agent) =>
         await StatusClient.ReadAsync(agent.StatusSocket, CancellationToken.None) ?? throw new InvalidOperationException($"{agent.Name} returned no status");
-
-    /// <summary>A tabby-node process in a namespace.</summary>
-    private sealed class Agent : IAsyncDisposable
-    {
-        private readonly NetworkNamespace _ns;
-        private readonly Dictionary<string, string> _environment;
-        private readonly string _logFile;
-        private readonly ITestOutputHelper _output;
-        private Process _process;
-
-        private Agent(NetworkNamespace ns, string name, Dictionary<string, string> environment, string logFile, ITestOutputHelper output)
-        {
-            _ns = ns;
-            Name = name;
-            _environment = environment;
-            _logFile = logFile;
-            _output = output;
-            _process = Launch();
-        }
-
-        public string Name { get; }
-
-        public string StatusSocket => _environment["TABBY_STATUS_SOCKET"];
-
-        public static Agent Start(NetworkNamespace ns, string name, string address, string dataDir, string scratch, ITestOutputHelper output) =>
-            new(ns, name, new Dictionary<string, string>
-            {
-                ["NODENAME"] = name,
-                ["IP"] = address,
-                ["AS"] = "64512",
-                ["DATASTORE_TYPE"] = "embedded",
-                ["TABBY_DATASTORE_DIR"] = dataDir,
-                ["CALICO_IPV4POOL_CIDR"] = "198.18.0.0/16",
-                ["TABBY_STATUS_SOCKET"] = Path.Combine(scratch, name + ".sock"),
-                ["TABBY_MTU_FILE"] = Path.Combine(scratch, name + ".mtu"),
-                ["TABBY_METRICS_PORT"] = "0",
-            }, Path.Combine(scratch, name + ".log"), output);
-
-        public string Log()
-        {
-            using var stream = new FileStream(_logFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            return new StreamReader(stream).ReadToEnd();
-        }
-
-        /// <summary>SIGTERM, as the kubelet stops a pod; waits for the agent to exit.</summary>
-        public async Task StopAsync()
-        {
-            if (!_process.HasExited)
-            {
-                Command.Run("kill", "-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-                await _process.WaitForExitAsync(timeout.Token);
-            }
-        }
-
-        public void Restart() => _process = Launch();
-
-        private Process Launch() =>
-            _ns.StartProcess(Path.Combine(AppContext.BaseDirectory, "tabby-node"), [], _logFile, _environment);
-
-        public async ValueTask DisposeAsync()
-        {
-            try
-            {
-                await StopAsync();
-            }
-            catch (OperationCanceledException)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-
-            try
-            {
-                _output.WriteLine($"===== tabby-node {Name} =====\n{Log()}");
-            }
-            catch (InvalidOperationException)
-            {
-            }
-        }
-    }
 }
