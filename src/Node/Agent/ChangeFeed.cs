@@ -52,32 +52,46 @@ public sealed class ChangeFeed(NodeContextHolder holder, ILogger<ChangeFeed> log
             return;
         }
 
-        var store = context.Store;
-        await Task.WhenAll(
-            WatchAsync(store, ResourceKinds.CalicoNodes, stoppingToken),
-            WatchAsync(store, ResourceKinds.IPPools, stoppingToken),
-            WatchAsync(store, ResourceKinds.BlockAffinities, stoppingToken),
-            WatchAsync(store, ResourceKinds.BGPPeers, stoppingToken),
-            WatchAsync(store, ResourceKinds.BGPConfigurations, stoppingToken),
-            WatchAsync(store, ResourceKinds.Pods, stoppingToken),
-            WatchAsync(store, ResourceKinds.Secrets, stoppingToken),
-            WatchAsync(store, ResourceKinds.BGPFilters, stoppingToken),
-            WatchAsync(store, ResourceKinds.Services, stoppingToken),
-            WatchAsync(store, ResourceKinds.Namespaces, stoppingToken),
-            WatchAsync(store, ResourceKinds.KubeNetworkPolicies, stoppingToken),
-            WatchAsync(store, ResourceKinds.NetworkPolicies, stoppingToken),
-            WatchAsync(store, ResourceKinds.GlobalNetworkPolicies, stoppingToken),
-            WatchAsync(store, ResourceKinds.Tiers, stoppingToken)).ConfigureAwait(false);
+        await Task.WhenAll(Watches.Select(w => w.Start(this, context.Store, context.Settings.Namespace, stoppingToken))).ConfigureAwait(false);
     }
 
-    private async Task WatchAsync<T>(IDatastore store, ResourceKind<T> kind, CancellationToken cancellationToken) where T : Resource
+    /// <summary>
+    /// Every kind the agent follows across the cluster (the RBAC manifest must grant list and
+    /// watch on each); Secrets are the exception: only those of the agent's own namespace
+    /// (<see cref="Configuration.NodeSettings.Namespace"/>), where BGP passwords live.
+    /// </summary>
+    public static IReadOnlyList<ResourceKind> WatchedKinds => Watches.Where(w => !w.OwnNamespace).Select(w => w.Kind).ToList();
+
+    private static readonly (ResourceKind Kind, bool OwnNamespace, Func<ChangeFeed, IDatastore, string, CancellationToken, Task> Start)[] Watches =
+    [
+        Watch(ResourceKinds.CalicoNodes),
+        Watch(ResourceKinds.IPPools),
+        Watch(ResourceKinds.BlockAffinities),
+        Watch(ResourceKinds.BGPPeers),
+        Watch(ResourceKinds.BGPConfigurations),
+        Watch(ResourceKinds.BGPFilters),
+        Watch(ResourceKinds.Pods),
+        Watch(ResourceKinds.Secrets, ownNamespace: true),
+        Watch(ResourceKinds.Services),
+        Watch(ResourceKinds.Namespaces),
+        Watch(ResourceKinds.KubeNetworkPolicies),
+        Watch(ResourceKinds.NetworkPolicies),
+        Watch(ResourceKinds.GlobalNetworkPolicies),
+        Watch(ResourceKinds.Tiers),
+    ];
+
+    private static (ResourceKind, bool, Func<ChangeFeed, IDatastore, string, CancellationToken, Task>) Watch<T>(ResourceKind<T> kind, bool ownNamespace = false)
+        where T : Resource =>
+        (kind, ownNamespace, (feed, store, ns, cancellationToken) => feed.WatchAsync(store, kind, ownNamespace ? ns : null, cancellationToken));
+
+    private async Task WatchAsync<T>(IDatastore store, ResourceKind<T> kind, string? ns, CancellationToken cancellationToken) where T : Resource
     {
         var delay = TimeSpan.FromMilliseconds(200);
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
-                await foreach (var _ in store.WatchAsync(kind, null, cancellationToken).ConfigureAwait(false))
+                await foreach (var _ in store.WatchAsync(kind, ns is null ? null : new WatchOptions { Namespace = ns }, cancellationToken).ConfigureAwait(false))
                 {
                     delay = TimeSpan.FromMilliseconds(200);
                     Poke();

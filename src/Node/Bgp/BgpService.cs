@@ -329,7 +329,9 @@ public sealed class BgpService(NodeContextHolder holder, ChangeFeed feed, Datapl
         var nodes = (await store.ListAsync(ResourceKinds.CalicoNodes, null, cancellationToken).ConfigureAwait(false)).Items;
         var configurations = (await store.ListAsync(ResourceKinds.BGPConfigurations, null, cancellationToken).ConfigureAwait(false)).Items;
         var peers = (await store.ListAsync(ResourceKinds.BGPPeers, null, cancellationToken).ConfigureAwait(false)).Items;
-        var secrets = (await store.ListAsync(ResourceKinds.Secrets, null, cancellationToken).ConfigureAwait(false)).Items;
+        // BGP passwords come from Secrets in the agent's own namespace (all the RBAC grants).
+        var secrets = (await store.ListAsync(ResourceKinds.Secrets, new ListOptions { Namespace = context.Settings.Namespace }, cancellationToken)
+            .ConfigureAwait(false)).Items;
         string? ReadSecret(SecretKeySelector reference) =>
             secrets.FirstOrDefault(s => s.Name == reference.Name)?.GetString(reference.Key);
         return new BgpInputs(context.NodeName, nodes, configurations.FirstOrDefault(c => c.Name == "default"),

@@ -119,6 +119,9 @@ public sealed record NodeSettings
     /// <summary>BGP listen port (BGPConfiguration's listenPort overrides it when set).</summary>
     public int BgpPort { get; init; } = 179;
 
+    /// <summary>The agent's own namespace (TABBY_NAMESPACE, else POD_NAMESPACE): where it reads BGP password Secrets.</summary>
+    public string Namespace { get; init; } = "tabby-system";
+
     /// <summary>Enforce network policy with nftables (TABBY_POLICY_ENABLED, on by default).</summary>
     public bool PolicyEnabled { get; init; } = true;
 }

@@ -87,7 +87,13 @@ public static class NodeSettingsLoader
             MtuFile = reader.String("TABBY_MTU_FILE") ?? "/var/lib/tabby/mtu",
             BgpPort = reader.Port("TABBY_BGP_PORT", 179, allowZero: false),
             PolicyEnabled = reader.Bool("TABBY_POLICY_ENABLED", true),
+            Namespace = reader.String("TABBY_NAMESPACE") ?? reader.String("POD_NAMESPACE") ?? "tabby-system",
         };
+        if (!System.Text.RegularExpressions.Regex.IsMatch(settings.Namespace, "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"))
+        {
+            errors.Add(new SettingError("TABBY_NAMESPACE", settings.Namespace, "is not a Kubernetes namespace name (lower-case letters, digits and '-', at most 63)"));
+        }
+
         if (settings.IPv4.Disabled && settings.IPv6.Disabled)
         {
             errors.Add(new SettingError("IP", "none", "IPv4 and IPv6 are both off (IP=none and IP6=none)"));

@@ -67,6 +67,8 @@ public sealed class NodeSettingsLoaderTests
     [InlineData("TABBY_LOG_LEVEL", "loud", "TABBY_LOG_LEVEL")]
     [InlineData("DATASTORE_TYPE", "zookeeper", "DATASTORE_TYPE")]
     [InlineData("CALICO_ROUTER_ID", "2001:db8::1", "CALICO_ROUTER_ID")]
+    [InlineData("TABBY_NAMESPACE", "Tabby_System", "TABBY_NAMESPACE")]
+    [InlineData("TABBY_POLICY_ENABLED", "maybe", "TABBY_POLICY_ENABLED")]
     public void ABadValueNamesItsSetting(string key, string value, string named)
     {
         var error = Fails(("NODENAME", "n"), (key, value));

@@ -81,13 +81,19 @@ public sealed class NodeManifestTests
             }
             else
             {
-                Assert.Equal("spec.nodeName", S(variable["valueFrom"]!["fieldRef"]!["fieldPath"]));
-                environment[name] = "worker-1";
+                // The downward API: what the kubelet fills in.
+                environment[name] = S(variable["valueFrom"]!["fieldRef"]!["fieldPath"]) switch
+                {
+                    "spec.nodeName" => "worker-1",
+                    "metadata.namespace" => S(daemonSet["metadata"]!["namespace"]),
+                    var other => throw new Xunit.Sdk.XunitException($"env {name}: unexpected fieldRef {other}"),
+                };
             }
         }
 
         // The agent starts with exactly these settings (a bad value would stop it with the setting named).
         var settings = NodeSettingsLoader.Load(environment);
+        Assert.Equal("tabby-system", settings.Namespace);
 
         foreach (var probe in new[] { container["livenessProbe"]!, container["readinessProbe"]! })
         {
@@ -111,11 +117,24 @@ public sealed class NodeManifestTests
             .Select(r => (Resource: S(r), Verbs: rule["verbs"]!.AsArray().Select(S).ToHashSet()))).ToList();
         bool Allowed(string resource, string verb) => grants.Any(g => g.Resource == resource && g.Verbs.Contains(verb));
 
-        // Agent/ChangeFeed.cs watches these; Dataplane and BGP list them.
-        foreach (var resource in new[] { "nodes", "ippools", "blockaffinities", "bgppeers", "bgpconfigurations", "pods" })
+        // Agent/ChangeFeed.cs watches these, and the subsystems list them.
+        foreach (var resource in Tabby.Node.Agent.ChangeFeed.WatchedKinds.Select(k => k.Plural).Distinct())
         {
             Assert.True(Allowed(resource, "list") && Allowed(resource, "watch"), $"{resource}: list and watch needed");
         }
+
+        // Secrets (BGP passwords) only in the agent's own namespace: a Role there, and the
+        // DaemonSet tells the agent which namespace that is.
+        var documents = Documents("deploy", "rbac", "tabby-node.yaml");
+        var secretsRole = documents.Single(d => S(d["kind"]) == "Role" && d["rules"]!.AsArray().Any(r => r!["resources"]!.AsArray().Any(x => S(x) == "secrets")));
+        Assert.Equal(["get", "list", "watch"], secretsRole["rules"]![0]!["verbs"]!.AsArray().Select(S).Order());
+        var daemonSet = Kind(Documents("deploy", "node", "tabby-node.yaml"), "DaemonSet");
+        Assert.Equal(S(daemonSet["metadata"]!["namespace"]), S(secretsRole["metadata"]!["namespace"]));
+        var env = daemonSet["spec"]!["template"]!["spec"]!["containers"]!.AsArray().Single(c => S(c!["name"]) == "tabby-node")!["env"]!.AsArray();
+        Assert.Equal("metadata.namespace", S(env.Single(e => S(e!["name"]) == "TABBY_NAMESPACE")!["valueFrom"]!["fieldRef"]!["fieldPath"]));
+
+        // Status/NodeStatusReporter.cs reads CalicoNodeStatuses and writes their status subresource.
+        Assert.True(Allowed("caliconodestatuses", "list") && Allowed("caliconodestatuses/status", "update"));
 
         // Startup/NodeRegistration.cs writes the node's BGP spec (annotations on its Node) and
         // creates the default pools; IPAM claims blocks and allocates.
