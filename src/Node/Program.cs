@@ -107,12 +107,14 @@ public static class Program
         builder.Services.AddSingleton<BgpService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<BgpService>());
         builder.Services.AddHostedService<IpamGcService>();
+        builder.Services.AddSingleton<BgpMetrics>();
         builder.Services.AddHostedService<NodeStatusReporter>();
         builder.Services.AddSingleton<PolicyService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PolicyService>());
 
         var app = builder.Build();
         _ = app.Services.GetRequiredService<NodeMetrics>();
+        _ = app.Services.GetRequiredService<BgpMetrics>();
         HttpEndpoints.MapHealth(app, app.Services.GetRequiredService<HealthAggregator>());
         HttpEndpoints.MapMetrics(app, app.Services.GetRequiredService<PrometheusExporter>());
         StatusEndpoint.Map(app, app.Services.GetRequiredService<NodeContextHolder>(), app.Services.GetRequiredService<BgpService>(),

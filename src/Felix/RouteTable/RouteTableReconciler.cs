@@ -230,6 +230,14 @@ public sealed class RouteTableReconciler
     /// <summary>One reconcile pass: resync if asked, then apply the minimal changes for dirty destinations.</summary>
     public ReconcileResult Reconcile()
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var result = ReconcileLocked();
+        RouteTableMetrics.Record(result, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        return result;
+    }
+
+    private ReconcileResult ReconcileLocked()
+    {
         lock (_lock)
         {
             var resynced = false;

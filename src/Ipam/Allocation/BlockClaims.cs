@@ -158,6 +158,7 @@ internal sealed class BlockClaims(IDatastore store, IpamOptions options, TimePro
             }
             catch (ResourceConflictException)
             {
+                IpamMetrics.Conflict("block");
                 // An address was assigned after we looked; look again.
             }
             catch (ResourceNotFoundException)
@@ -195,6 +196,7 @@ internal sealed class BlockClaims(IDatastore store, IpamOptions options, TimePro
             }
             catch (ResourceConflictException)
             {
+                IpamMetrics.Conflict("affinity");
             }
         }
 
@@ -225,6 +227,7 @@ internal sealed class BlockClaims(IDatastore store, IpamOptions options, TimePro
             }
             catch (ResourceConflictException)
             {
+                IpamMetrics.Conflict("affinity");
             }
             catch (ResourceNotFoundException)
             {

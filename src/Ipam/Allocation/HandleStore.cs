@@ -38,6 +38,7 @@ internal sealed class HandleStore(IDatastore store, IpamOptions options)
             }
             catch (ResourceConflictException)
             {
+                IpamMetrics.Conflict("handle");
                 // Re-created meanwhile: the new owner keeps it.
             }
         }
@@ -97,6 +98,7 @@ internal sealed class HandleStore(IDatastore store, IpamOptions options)
             }
             catch (ResourceConflictException)
             {
+                IpamMetrics.Conflict("handle");
             }
             catch (ResourceAlreadyExistsException)
             {
@@ -121,6 +123,7 @@ internal sealed class HandleStore(IDatastore store, IpamOptions options)
         }
         catch (ResourceConflictException)
         {
+            IpamMetrics.Conflict("handle");
             // Someone re-used the handle after our mark; they own it now.
         }
         catch (ResourceNotFoundException)

@@ -62,10 +62,13 @@ public sealed class IpamAllocator
                 request, config, pools, assigned, cancellationToken).ConfigureAwait(false);
             var v6 = request.IPv6Count == 0 ? [] : await AssignFamilyAsync(AddressFamily.InterNetworkV6, request.IPv6Count, request.IPv6Pools,
                 request, config, pools, assigned, cancellationToken).ConfigureAwait(false);
+            IpamMetrics.Operation("auto_assign", ok: true);
+            IpamMetrics.Assigned(v4.Count + v6.Count);
             return new AutoAssignResult(v4, v6);
         }
         catch
         {
+            IpamMetrics.Operation("auto_assign", ok: false);
             if (assigned.Count > 0)
             {
                 _logger.LogWarning("Assignment for {Handle} failed part-way; returning {Count} addresses", request.HandleId, assigned.Count);
@@ -98,10 +101,13 @@ public sealed class IpamAllocator
             var assignment = BlockEdits.AssignSpecific(block, request.Address, request.HandleId, request.Attributes);
             if (await SaveAssignmentAsync(block, assignment, request.HandleId, cancellationToken).ConfigureAwait(false))
             {
+                IpamMetrics.Operation("assign", ok: true);
+                IpamMetrics.Assigned(1);
                 return new AssignedAddress(request.Address, cidr, pool.Name);
             }
         }
 
+        IpamMetrics.Operation("assign", ok: false);
         throw Contention(blockName);
     }
 
@@ -130,6 +136,8 @@ public sealed class IpamAllocator
             skipped.AddRange(result.Skipped);
         }
 
+        IpamMetrics.Operation("release", ok: true);
+        IpamMetrics.Released(released.Count);
         return new ReleaseResult(released, notAllocated, skipped);
     }
 
@@ -154,6 +162,8 @@ public sealed class IpamAllocator
             await _handles.AdjustAsync(handleId, cidr, HandleStore.ClearBlock, cancellationToken).ConfigureAwait(false);
         }
 
+        IpamMetrics.Operation("release_handle", ok: true);
+        IpamMetrics.Released(released.Count);
         return released;
     }
 
@@ -366,6 +376,7 @@ public sealed class IpamAllocator
         }
         catch (Exception e) when (e is ResourceConflictException or ResourceNotFoundException)
         {
+            IpamMetrics.Conflict("block");
             // The block was not written: take the count back. (After any other failure the write may
             // have happened, so the count stays: too high is harmless, too low would leak.)
             if (handleId is not null)
@@ -399,6 +410,7 @@ public sealed class IpamAllocator
             }
             catch (ResourceConflictException)
             {
+                IpamMetrics.Conflict("block");
                 continue;
             }
 

@@ -58,6 +58,7 @@ public sealed class BgpService(NodeContextHolder holder, ChangeFeed feed, Datapl
         }
 
         var status = await speaker.GetStatusAsync().ConfigureAwait(false);
+        LastStatus = status;
         return plan.Peers.Select(p =>
         {
             var detail = status.Peers.FirstOrDefault(s => s.Address == p.Config.Address.ToString());
@@ -70,6 +71,13 @@ public sealed class BgpService(NodeContextHolder holder, ChangeFeed feed, Datapl
     }
 
     public BgpSpeaker? Speaker => _speaker;
+
+    /// <summary>The speaker's status as last read (refreshed at least every 10 s; for metrics).</summary>
+    public SpeakerStatus? LastStatus { get; private set; }
+
+    /// <summary>Where each peer comes from ("node-to-node mesh", "node specific", "global"), by address.</summary>
+    public IReadOnlyDictionary<string, string> PeerTypes =>
+        _plan?.Peers.ToDictionary(p => p.Config.Address.ToString(), p => p.TypeText, StringComparer.Ordinal) ?? new Dictionary<string, string>();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

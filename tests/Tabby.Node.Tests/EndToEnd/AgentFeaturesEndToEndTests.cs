@@ -153,6 +153,19 @@ public sealed class AgentFeaturesEndToEndTests(ITestOutputHelper output)
         Assert.Contains(routes.Routes, r => r is { Type: "RIB", SourceType: "Local", Best: true } && r.Destination == block);
         Assert.Contains(routes.Routes, r => r is { Type: "FIB", SourceType: "Direct", Programmed: true, Interface: "calia0" } && r.Destination == a + "/32");
         Assert.Contains(routes.Routes, r => r is { Type: "FIB", SourceType: "Static", Programmed: true } && r.Destination == block);
+        // Prometheus metrics (served on the health port too; labels sorted by name): sessions, route
+        // programming, policy applies, build.
+        var metrics = (await agent.ProbeAsync("/metrics")).Body;
+        output.WriteLine(metrics);
+        Assert.Contains("tabby_bgp_peer_established{peer=\"192.0.2.254\",peer_type=\"global\"} 1\n", metrics, StringComparison.Ordinal);
+        Assert.Contains("tabby_bgp_peer_prefixes{kind=\"advertised\",peer=\"192.0.2.254\"}", metrics, StringComparison.Ordinal);
+        Assert.Contains("tabby_bgp_peer_messages_total{direction=\"in\",peer=\"192.0.2.254\",type=\"update\"}", metrics, StringComparison.Ordinal);
+        Assert.Matches(@"tabby_routes_changes_total\{op=""add""\} [1-9]", metrics);
+        Assert.Contains("tabby_routes_program_duration_seconds_count", metrics, StringComparison.Ordinal);
+        Assert.Matches(@"tabby_policy_applies_total\{kind=""incremental"",result=""ok""\} [1-9]", metrics);
+        Assert.Contains("tabby_policy_apply_duration_seconds_bucket", metrics, StringComparison.Ordinal);
+        Assert.Contains("tabby_build_info{", metrics, StringComparison.Ordinal);
+
         await Wait.UntilAsync(async () =>
         {
             await using var store = new EmbeddedDatastore(dataDir);
