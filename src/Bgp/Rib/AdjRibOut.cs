@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using Tabby.Bgp.Rib.Storage;
 using Tabby.Bgp.Wire;
 using Tabby.Bgp.Wire.Attributes;
 using Tabby.Bgp.Wire.Messages;
@@ -9,43 +11,106 @@ namespace Tabby.Bgp.Rib;
 /// What we advertised to one peer, plus the changes not yet sent. Changes are coalesced per
 /// prefix (the last one wins) and sent packed: one run of UPDATEs per attribute set (the attribute
 /// block is encoded once and shared by as many prefixes as fit, as BIRD's buckets do).
+///
+/// Storage: the advertised set of each prefix in a chunked array indexed by the prefix's handle
+/// in the Loc-RIB's <see cref="PrefixIndex"/> (8 bytes per prefix, chunks allocated only where
+/// the peer gets something), not a dictionary keyed by the prefix. A standalone instance (tests,
+/// tools) keeps an index of its own.
 /// </summary>
 public sealed class AdjRibOut
 {
-    private readonly Dictionary<BgpPrefix, PathAttributes> _advertised = [];
-    private readonly Dictionary<BgpPrefix, PathAttributes?> _pending = [];
+    private readonly PrefixIndex _index;
+    private readonly bool _ownsIndex;
+    private readonly HandleArray<PathAttributes?> _advertised = new();
+    private readonly Dictionary<int, PathAttributes?> _pending = [];
+    private readonly List<NlriEntry> _withdraw4 = [];
+    private readonly List<NlriEntry> _withdraw6 = [];
+    private readonly Dictionary<(PathAttributes Attributes, Afi Afi), List<NlriEntry>> _announce = [];
 
-    public int Count => _advertised.Count;
+    public AdjRibOut()
+        : this(new PrefixIndex(), ownsIndex: true)
+    {
+    }
+
+    /// <summary>An Adj-RIB-Out indexed like <paramref name="rib"/> (its prefixes keep their handles while we may refer to them, see <see cref="LocRib.ReleaseEmpty"/>).</summary>
+    public AdjRibOut(LocRib rib)
+        : this((rib ?? throw new ArgumentNullException(nameof(rib))).Index, ownsIndex: false)
+    {
+    }
+
+    private AdjRibOut(PrefixIndex index, bool ownsIndex)
+    {
+        _index = index;
+        _ownsIndex = ownsIndex;
+    }
+
+    public int Count { get; private set; }
 
     public int PendingCount => _pending.Count;
 
-    public IEnumerable<KeyValuePair<BgpPrefix, PathAttributes>> Advertised => _advertised;
+    public IEnumerable<KeyValuePair<BgpPrefix, PathAttributes>> Advertised
+    {
+        get
+        {
+            for (int i = 0; i < _index.Ipv4.HighWater; i++)
+                if (_advertised.Get(i) is { } a) yield return new(_index.PrefixOf(i), a);
+            for (int i = 0; i < _index.Ipv6.HighWater; i++)
+                if (_advertised.Get(~i) is { } a) yield return new(_index.PrefixOf(~i), a);
+        }
+    }
 
-    public bool TryGetAdvertised(BgpPrefix prefix, out PathAttributes attributes) => _advertised.TryGetValue(prefix, out attributes!);
+    public bool TryGetAdvertised(BgpPrefix prefix, out PathAttributes attributes)
+    {
+        attributes = null!;
+        if (!_index.TryFind(prefix, out int handle) || _advertised.Get(handle) is not { } a) return false;
+        attributes = a;
+        return true;
+    }
 
     /// <summary>Records what the peer should have for <paramref name="prefix"/> (null: nothing).</summary>
     public void Set(BgpPrefix prefix, PathAttributes? attributes)
     {
         // Peers that get nothing (export policy rejects all) cost no lookups.
-        if (attributes is null && _advertised.Count == 0 && _pending.Count == 0) return;
-        _advertised.TryGetValue(prefix, out var current);
+        if (attributes is null && Count == 0 && _pending.Count == 0) return;
+        int handle;
+        if (attributes is null)
+        {
+            if (!_index.TryFind(prefix, out handle)) return;
+        }
+        else
+        {
+            handle = _index.GetOrAdd(prefix, out _);
+        }
+
+        Set(handle, attributes);
+    }
+
+    /// <summary>Like <see cref="Set(BgpPrefix, PathAttributes?)"/> for a prefix known by its handle.</summary>
+    internal void Set(int handle, PathAttributes? attributes)
+    {
+        if (attributes is null && Count == 0 && _pending.Count == 0) return;
+        var current = _advertised.Get(handle);
         if (ReferenceEquals(current, attributes) || (current is not null && current.Equals(attributes)))
         {
-            _pending.Remove(prefix);
+            _pending.Remove(handle);
             return;
         }
 
-        _pending[prefix] = attributes;
+        _pending[handle] = attributes;
     }
 
     /// <summary>Queues everything advertised in <paramref name="afi"/> again (answer to a route refresh, RFC 2918 section 4).</summary>
     public void ResendAll(Afi afi)
     {
-        var again = _advertised.Where(kv => kv.Key.Afi == afi).ToList();
-        foreach (var (prefix, attributes) in again)
+        int high = afi == Afi.Ipv4 ? _index.Ipv4.HighWater : _index.Ipv6.HighWater;
+        for (int i = 0; i < high; i++)
         {
-            _advertised.Remove(prefix);
-            _pending[prefix] = attributes;
+            int handle = afi == Afi.Ipv4 ? i : ~i;
+            ref var slot = ref _advertised.At(handle);
+            if (slot is null) continue;
+            _pending[handle] = slot;
+            slot = null;
+            Count--;
         }
     }
 
@@ -54,6 +119,8 @@ public sealed class AdjRibOut
     {
         _advertised.Clear();
         _pending.Clear();
+        Count = 0;
+        if (_ownsIndex) _index.Clear();
     }
 
     /// <summary>
@@ -66,47 +133,54 @@ public sealed class AdjRibOut
         ArgumentNullException.ThrowIfNull(options);
         if (_pending.Count == 0) return 0;
         var builder = new UpdateBuilder(options);
-        var withdraw4 = new List<NlriEntry>();
-        var withdraw6 = new List<NlriEntry>();
-        var announce = new Dictionary<(PathAttributes Attributes, Afi Afi), List<NlriEntry>>();
         uint pathId4 = options.HasPathId(AfiSafi.Ipv4Unicast) ? 1u : 0u;
         uint pathId6 = options.HasPathId(AfiSafi.Ipv6Unicast) ? 1u : 0u;
         // Consecutive prefixes usually share an attribute set: skip the lookup for runs.
         PathAttributes? lastAttributes = null;
         Afi lastAfi = default;
         List<NlriEntry>? lastList = null;
-        foreach (var (prefix, attributes) in _pending)
+        foreach (var (handle, attributes) in _pending)
         {
+            var prefix = _index.PrefixOf(handle);
             uint pathId = prefix.IsIpv4 ? pathId4 : pathId6;
             var entry = new NlriEntry(prefix, pathId);
+            ref var advertised = ref _advertised.At(handle);
             if (attributes is null)
             {
-                (prefix.IsIpv4 ? withdraw4 : withdraw6).Add(entry);
-                _advertised.Remove(prefix);
+                (prefix.IsIpv4 ? _withdraw4 : _withdraw6).Add(entry);
+                if (advertised is not null) Count--;
+                advertised = null;
+                if (_ownsIndex) _index.Remove(handle);
                 continue;
             }
 
             if (!ReferenceEquals(attributes, lastAttributes) || prefix.Afi != lastAfi || lastList is null)
             {
-                if (!announce.TryGetValue((attributes, prefix.Afi), out lastList)) announce[(attributes, prefix.Afi)] = lastList = [];
+                ref var list = ref CollectionsMarshal.GetValueRefOrAddDefault(_announce, (attributes, prefix.Afi), out _);
+                lastList = list ??= [];
                 lastAttributes = attributes;
                 lastAfi = prefix.Afi;
             }
 
             lastList.Add(entry);
-            _advertised[prefix] = attributes;
+            if (advertised is null) Count++;
+            advertised = attributes;
         }
 
         _pending.Clear();
+        if (_pending.Capacity > 65536) _pending.TrimExcess(1024);
         int messages = 0;
-        if (withdraw4.Count > 0) messages += builder.WriteWithdrawals(output, AfiSafi.Ipv4Unicast, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(withdraw4));
-        if (withdraw6.Count > 0) messages += builder.WriteWithdrawals(output, AfiSafi.Ipv6Unicast, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(withdraw6));
-        foreach (var ((attributes, afi), list) in announce)
+        if (_withdraw4.Count > 0) messages += builder.WriteWithdrawals(output, AfiSafi.Ipv4Unicast, CollectionsMarshal.AsSpan(_withdraw4));
+        if (_withdraw6.Count > 0) messages += builder.WriteWithdrawals(output, AfiSafi.Ipv6Unicast, CollectionsMarshal.AsSpan(_withdraw6));
+        foreach (var ((attributes, afi), list) in _announce)
         {
             messages += builder.WriteAnnouncements(output, attributes, afi == Afi.Ipv4 ? AfiSafi.Ipv4Unicast : AfiSafi.Ipv6Unicast,
-                System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list));
+                CollectionsMarshal.AsSpan(list));
         }
 
+        _withdraw4.Clear();
+        _withdraw6.Clear();
+        _announce.Clear();
         return messages;
     }
 }

@@ -19,18 +19,27 @@ public sealed partial class BgpSpeaker
     /// <summary>Sends what changed since the last batch to every synced peer and to the kernel channel.</summary>
     private void ExportChanges()
     {
-        if (_dirty.Count == 0) return;
+        if (_dirty.Count == 0)
+        {
+            _rib.ReleaseEmpty();
+            return;
+        }
+
         var peers = _peers.Values.Where(p => p.Synced && p.LoopConnection is not null).ToArray();
         var v4 = peers.Select(p => p.LoopNegotiated!.Supports(AfiSafi.Ipv4Unicast)).ToArray();
         var v6 = peers.Select(p => p.LoopNegotiated!.Supports(AfiSafi.Ipv6Unicast)).ToArray();
         foreach (var prefix in _dirty)
         {
-            bool found = _rib.TryGet(prefix, out var entry);
+            // A withdrawn prefix keeps its handle until ReleaseEmpty: its withdrawal goes by handle.
+            bool known = _rib.Index.TryFind(prefix, out int handle);
+            PrefixEntry entry = default;
+            bool found = known && _rib.TryGet(handle, out entry);
             var supports = prefix.IsIpv4 ? v4 : v6;
             for (int i = 0; i < peers.Length; i++)
             {
                 if (!supports[i]) continue;
-                peers[i].Out.Set(prefix, found ? ExportFor(peers[i], prefix, entry) : null);
+                if (found) peers[i].Out.Set(handle, ExportFor(peers[i], prefix, entry));
+                else if (known) peers[i].Out.Set(handle, null);
             }
 
             if (_bestPathChanges is not null) _bestPathChanges.Writer.TryWrite(KernelView(prefix, found, entry));
@@ -39,6 +48,9 @@ public sealed partial class BgpSpeaker
         _dirty.Clear();
         foreach (var peer in peers)
             if (peer.Out.PendingCount > 0) peer.LoopConnection!.SendUpdates((w, o) => peer.Out.Flush(w, o));
+
+        // Every Adj-RIB-Out has sent its withdrawals: prefixes without paths may give up their handles.
+        _rib.ReleaseEmpty();
     }
 
     private static BestPathChange KernelView(BgpPrefix prefix, bool found, in PrefixEntry entry)

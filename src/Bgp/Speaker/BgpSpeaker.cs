@@ -63,6 +63,8 @@ public sealed partial class BgpSpeaker : IAsyncDisposable
 
     public BgpSpeakerOptions Options { get; }
 
+    internal LocRib Rib => _rib;
+
     /// <summary>Attribute sets are interned speaker-wide: every route with the same attributes shares one object.</summary>
     public AttributeSetInterner Interner { get; } = new();
 

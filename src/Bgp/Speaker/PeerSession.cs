@@ -28,6 +28,7 @@ internal sealed class PeerSession : IFsmHost, IConnectionHandler
         _speaker = speaker;
         _logger = logger;
         Config = config;
+        Out = new AdjRibOut(speaker.Rib);
         var options = speaker.Options;
         LocalAs = config.LocalAs ?? options.LocalAs;
         bool internalPeer = config.RemoteAs == LocalAs;
@@ -55,7 +56,7 @@ internal sealed class PeerSession : IFsmHost, IConnectionHandler
     public MessageCounters Counters { get; } = new();
 
     // ---- loop state ----
-    public AdjRibOut Out { get; } = new();
+    public AdjRibOut Out { get; }
 
     public BgpConnection? LoopConnection { get; set; }
 
