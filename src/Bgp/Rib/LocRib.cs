@@ -27,6 +27,8 @@ public sealed class LocRib(DecisionProcess decision)
     private readonly List<RibPeer> _sources = [];
     private readonly Dictionary<RibPeer, int> _sourceIds = new(ReferenceEqualityComparer.Instance);
     private readonly List<int> _emptied = [];
+    private readonly List<int> _changed = [];
+    private readonly HandleArray<bool> _isChanged = new();
     private RibPeer? _lastSource;
     private int _lastSourceId;
 
@@ -38,6 +40,30 @@ public sealed class LocRib(DecisionProcess decision)
 
     /// <summary>The handles of this RIB's prefixes, for tables indexed the same way (Adj-RIB-Out).</summary>
     internal PrefixIndex Index => _index;
+
+    /// <summary>
+    /// Keep a list of the prefixes whose best path or ECMP set changed (what an exporter must look
+    /// at), read with <see cref="ChangedHandles"/> and reset with <see cref="ClearChanged"/>. A flag
+    /// per handle makes a prefix appear once however often it changes before the export.
+    /// </summary>
+    public bool TrackChanges { get; init; }
+
+    internal IReadOnlyList<int> ChangedHandles => _changed;
+
+    internal void ClearChanged()
+    {
+        foreach (int handle in _changed) _isChanged.At(handle) = false;
+        _changed.Clear();
+    }
+
+    private void MarkChanged(int handle)
+    {
+        if (!TrackChanges) return;
+        ref bool flag = ref _isChanged.At(handle);
+        if (flag) return;
+        flag = true;
+        _changed.Add(handle);
+    }
 
     /// <summary>
     /// One prefix's storage: <see cref="Data"/> is null (no path), the interned attribute set of
@@ -101,9 +127,16 @@ public sealed class LocRib(DecisionProcess decision)
     /// <summary>Forgets the handles of prefixes that lost their last path (call when no Adj-RIB-Out still refers to them).</summary>
     public void ReleaseEmpty()
     {
+        int kept = 0;
         foreach (int handle in _emptied)
-            if (_slots.Get(handle).Data is null) _index.Remove(handle);
-        _emptied.Clear();
+        {
+            if (_slots.Get(handle).Data is not null) continue;
+            // A change not yet exported still needs the handle to send its withdrawal.
+            if (_isChanged.Get(handle)) _emptied[kept++] = handle;
+            else _index.Remove(handle);
+        }
+
+        _emptied.RemoveRange(kept, _emptied.Count - kept);
     }
 
     private int SourceId(RibPeer source)
@@ -188,7 +221,9 @@ public sealed class LocRib(DecisionProcess decision)
             slot = new Slot { Data = path.Received, Source = SourceId(path.Source), Flags = path.Flags, Rejected = path.Accepted is null };
             PrefixCount++;
             PathCount++;
-            return path.IsEligible ? RibChange.BestChanged : RibChange.None;
+            if (!path.IsEligible) return RibChange.None;
+            MarkChanged(handle);
+            return RibChange.BestChanged;
         }
 
         var entry = Materialize(slot);
@@ -214,7 +249,7 @@ public sealed class LocRib(DecisionProcess decision)
         Select(ref entry);
         Store(ref slot, handle, entry);
         bool nowInSet = i < 32 && (entry.MultipathMask & (1u << i)) != 0;
-        return wasInSet || nowInSet || Changed(before, entry) ? change | RibChange.BestChanged : change;
+        return wasInSet || nowInSet || Changed(before, entry) ? Mark(handle, change | RibChange.BestChanged) : change;
     }
 
     private readonly record struct BestSnapshot(bool HasBest, RibPeer? Source, uint PathId, PathAttributes? Accepted, int SetSize);
@@ -247,7 +282,7 @@ public sealed class LocRib(DecisionProcess decision)
             removed = SimplePath(slot);
             PathCount--;
             Store(ref slot, handle, PrefixEntry.Create());
-            return removed.IsEligible ? RibChange.Existed | RibChange.WasEligible | RibChange.BestChanged : RibChange.Existed;
+            return removed.IsEligible ? Mark(handle, RibChange.Existed | RibChange.WasEligible | RibChange.BestChanged) : RibChange.Existed;
         }
 
         var entry = Materialize(slot);
@@ -262,12 +297,24 @@ public sealed class LocRib(DecisionProcess decision)
         if (entry.Count == 0)
         {
             Store(ref slot, handle, entry);
-            return before.HasBest ? change | RibChange.BestChanged : change;
+            return before.HasBest ? Mark(handle, change | RibChange.BestChanged) : change;
         }
 
         Select(ref entry);
         Store(ref slot, handle, entry);
-        return wasInSet || Changed(before, entry) ? change | RibChange.BestChanged : change;
+        return wasInSet || Changed(before, entry) ? Mark(handle, change | RibChange.BestChanged) : change;
+    }
+
+    private void Changed(int handle, BgpPrefix prefix, Action<BgpPrefix> changed)
+    {
+        MarkChanged(handle);
+        changed(prefix);
+    }
+
+    private RibChange Mark(int handle, RibChange change)
+    {
+        MarkChanged(handle);
+        return change;
     }
 
     /// <summary>True when the slot may hold a path of <paramref name="sourceId"/> (a single inline path of another source cannot).</summary>
@@ -302,13 +349,13 @@ public sealed class LocRib(DecisionProcess decision)
             if (entry.Count == 0)
             {
                 Store(ref slot, handle, entry);
-                if (before.HasBest) changed(prefix);
+                if (before.HasBest) Changed(handle, prefix, changed);
             }
             else
             {
                 Select(ref entry);
                 Store(ref slot, handle, entry);
-                if (hitSet || Changed(before, entry)) changed(prefix);
+                if (hitSet || Changed(before, entry)) Changed(handle, prefix, changed);
             }
         }
 
@@ -368,8 +415,8 @@ public sealed class LocRib(DecisionProcess decision)
             if (!touched) continue;
             Select(ref entry);
             Store(ref slot, handle, entry);
-            // A path whose attributes changed may still be best: the caller compares the whole set.
-            changed(prefix);
+            // A path whose attributes changed may still be best: the exporter compares the whole set.
+            Changed(handle, prefix, changed);
         }
     }
 
@@ -383,7 +430,7 @@ public sealed class LocRib(DecisionProcess decision)
         var before = Snapshot(entry);
         Select(ref entry);
         Store(ref slot, handle, entry);
-        return Changed(before, entry);
+        return Changed(before, entry) && Mark(handle, RibChange.BestChanged) != RibChange.None;
     }
 
     /// <summary>Chooses the best path, why it won, and the ECMP set.</summary>

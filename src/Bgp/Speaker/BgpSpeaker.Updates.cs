@@ -53,7 +53,6 @@ public sealed partial class BgpSpeaker
             session.Received--;
             if ((change & RibChange.WasEligible) != 0) session.Accepted--;
             if (removed.IsStale) session.Stale--;
-            if ((change & RibChange.BestChanged) != 0) _dirty.Add(entry.Prefix);
         }
     }
 
@@ -72,7 +71,6 @@ public sealed partial class BgpSpeaker
             bool was = (change & RibChange.WasEligible) != 0;
             if (accepted is not null && !was) session.Accepted++;
             else if (accepted is null && was) session.Accepted--;
-            if ((change & RibChange.BestChanged) != 0) _dirty.Add(entry.Prefix);
         }
     }
 

@@ -77,6 +77,16 @@ internal sealed class PeerSession : IFsmHost, IConnectionHandler
 
     public Dictionary<(RibPeer, PathAttributes, Afi), PathAttributes?> ExportCache { get; } = [];
 
+    /// <summary>The last export result, checked before <see cref="ExportCache"/>: consecutive changes usually share source and set.</summary>
+    public (RibPeer? Source, PathAttributes? Accepted, Afi Afi, PathAttributes? Result) LastExport { get; set; }
+
+    /// <summary>Forgets cached export results (session up or down, policy change).</summary>
+    public void ClearExportCache()
+    {
+        ExportCache.Clear();
+        LastExport = default;
+    }
+
     public PathAttributes? LastImportKey { get; set; }
 
     public PathAttributes? LastImportResult { get; set; }
