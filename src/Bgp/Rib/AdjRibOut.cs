@@ -1,9 +1,10 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Tabby.Bgp.Rib.Storage;
-using Tabby.Bgp.Wire;
 using Tabby.Bgp.Wire.Attributes;
 using Tabby.Bgp.Wire.Messages;
 using Tabby.Bgp.Wire.Nlri;
+using Tabby.Bgp.Wire;
 
 namespace Tabby.Bgp.Rib;
 
@@ -86,6 +87,7 @@ public sealed class AdjRibOut
     }
 
     /// <summary>Like <see cref="Set(BgpPrefix, PathAttributes?)"/> for a prefix known by its handle.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void Set(int handle, PathAttributes? attributes)
     {
         if (attributes is null && Count == 0 && _pending.Count == 0) return;
@@ -100,6 +102,7 @@ public sealed class AdjRibOut
     }
 
     /// <summary>Queues everything advertised in <paramref name="afi"/> again (answer to a route refresh, RFC 2918 section 4).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void ResendAll(Afi afi)
     {
         int high = afi == Afi.Ipv4 ? _index.Ipv4.HighWater : _index.Ipv6.HighWater;
@@ -127,6 +130,7 @@ public sealed class AdjRibOut
     /// Encodes the pending changes into <paramref name="output"/>: withdrawals first, then one packed
     /// run per attribute set. Returns the number of messages written.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Flush(System.Buffers.IBufferWriter<byte> output, BgpSessionOptions options)
     {
         ArgumentNullException.ThrowIfNull(output);

@@ -1,7 +1,8 @@
+using System.Runtime.CompilerServices;
 using Tabby.Bgp.Rib.Storage;
-using Tabby.Bgp.Wire;
 using Tabby.Bgp.Wire.Attributes;
 using Tabby.Bgp.Wire.Nlri;
+using Tabby.Bgp.Wire;
 
 namespace Tabby.Bgp.Rib;
 
@@ -50,6 +51,7 @@ public sealed class LocRib(DecisionProcess decision)
 
     internal IReadOnlyList<int> ChangedHandles => _changed;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void ClearChanged()
     {
         foreach (int handle in _changed) _isChanged.At(handle) = false;
@@ -125,11 +127,13 @@ public sealed class LocRib(DecisionProcess decision)
     }
 
     /// <summary>Forgets the handles of prefixes that lost their last path (call when no Adj-RIB-Out still refers to them).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void ReleaseEmpty()
     {
         int kept = 0;
-        foreach (int handle in _emptied)
+        for (int i = 0; i < _emptied.Count; i++)
         {
+            int handle = _emptied[i];
             if (_slots.Get(handle).Data is not null) continue;
             // A change not yet exported still needs the handle to send its withdrawal.
             if (_isChanged.Get(handle)) _emptied[kept++] = handle;
@@ -210,6 +214,7 @@ public sealed class LocRib(DecisionProcess decision)
     public bool Upsert(BgpPrefix prefix, in RibPath path) => Upsert(prefix, path, out _).HasFlag(RibChange.BestChanged);
 
     /// <summary>Adds or replaces the path of (source, path id) and says what it replaced and whether the best path or ECMP set changed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public RibChange Upsert(BgpPrefix prefix, in RibPath path, out RibPath previous)
     {
         previous = default;
@@ -269,6 +274,7 @@ public sealed class LocRib(DecisionProcess decision)
     public bool Remove(BgpPrefix prefix, RibPeer source, uint pathId) => Remove(prefix, source, pathId, out _).HasFlag(RibChange.BestChanged);
 
     /// <summary>Removes the path of (source, path id) and says whether it existed, was eligible, and changed the best path.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public RibChange Remove(BgpPrefix prefix, RibPeer source, uint pathId, out RibPath removed)
     {
         removed = default;
@@ -321,6 +327,7 @@ public sealed class LocRib(DecisionProcess decision)
     private static bool MayHold(in Slot slot, int sourceId) => slot.Data is PathList || (slot.Data is not null && slot.Source == sourceId);
 
     /// <summary>Removes every path of <paramref name="source"/> matching <paramref name="predicate"/>; calls <paramref name="changed"/> per prefix whose best changed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int RemoveWhere(RibPeer source, Func<BgpPrefix, RibPath, bool>? predicate, Action<BgpPrefix> changed)
     {
         int removed = 0;
@@ -363,6 +370,7 @@ public sealed class LocRib(DecisionProcess decision)
     }
 
     /// <summary>Sets or clears flags on every path of <paramref name="source"/> in <paramref name="family"/> (null: all); returns how many.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int SetFlags(RibPeer source, AfiSafi? family, PathFlags flags)
     {
         int n = 0;
@@ -392,6 +400,7 @@ public sealed class LocRib(DecisionProcess decision)
     }
 
     /// <summary>Re-applies import policy to every path of <paramref name="source"/>; calls <paramref name="changed"/> per prefix whose best changed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Reimport(RibPeer source, Func<BgpPrefix, PathAttributes, PathAttributes?> import, Action<BgpPrefix> changed)
     {
         int sourceId = SourceId(source);

@@ -1,10 +1,11 @@
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
+using System.Runtime.CompilerServices;
 using Tabby.Bgp.Policy;
 using Tabby.Bgp.Rib;
-using Tabby.Bgp.Wire;
 using Tabby.Bgp.Wire.Attributes;
 using Tabby.Bgp.Wire.Nlri;
+using Tabby.Bgp.Wire;
 
 namespace Tabby.Bgp.Speaker;
 
@@ -17,6 +18,7 @@ public sealed partial class BgpSpeaker
     private const int ExportCacheLimit = 65536;
 
     /// <summary>Sends what changed since the last batch to every synced peer and to the kernel channel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ExportChanges()
     {
         var changed = _rib.ChangedHandles;

@@ -1,12 +1,13 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Tabby.Bgp.Fsm;
 using Tabby.Bgp.Policy;
 using Tabby.Bgp.Rib;
-using Tabby.Bgp.Wire;
 using Tabby.Bgp.Wire.Attributes;
 using Tabby.Bgp.Wire.Errors;
 using Tabby.Bgp.Wire.Messages;
 using Tabby.Bgp.Wire.Nlri;
+using Tabby.Bgp.Wire;
 
 namespace Tabby.Bgp.Speaker;
 
@@ -44,6 +45,7 @@ public sealed partial class BgpSpeaker
         CheckMaxPrefixes(session);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Withdraw(PeerSession session, NlriSection section)
     {
         foreach (var entry in section)
@@ -56,6 +58,7 @@ public sealed partial class BgpSpeaker
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Announce(PeerSession session, NlriSection section, PathAttributes received)
     {
         var policy = session.Config.ImportPolicy;

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Tabby.Bgp.Rib.Storage;
 
@@ -32,6 +33,7 @@ internal sealed class PrefixKeyTable<TKey>
     private int Home(in TKey key) => (int)((ulong)(uint)key.GetHashCode() * 0x9E3779B97F4A7C15UL >> _shift);
 
     /// <summary>The index of <paramref name="key"/>, or -1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Find(in TKey key)
     {
         int mask = _buckets.Length - 1;
@@ -44,6 +46,7 @@ internal sealed class PrefixKeyTable<TKey>
     }
 
     /// <summary>The index of <paramref name="key"/>, adding it when missing.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int GetOrAdd(in TKey key, out bool added)
     {
         int mask = _buckets.Length - 1;
@@ -77,6 +80,7 @@ internal sealed class PrefixKeyTable<TKey>
         return index;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Grow()
     {
         var old = _buckets;
@@ -95,6 +99,7 @@ internal sealed class PrefixKeyTable<TKey>
     }
 
     /// <summary>Removes the key at <paramref name="index"/> and frees the index for reuse.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Remove(int index)
     {
         int mask = _buckets.Length - 1;
