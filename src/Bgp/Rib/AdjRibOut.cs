@@ -1,10 +1,10 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Tabby.Bgp.Rib.Storage;
+using Tabby.Bgp.Wire;
 using Tabby.Bgp.Wire.Attributes;
 using Tabby.Bgp.Wire.Messages;
 using Tabby.Bgp.Wire.Nlri;
-using Tabby.Bgp.Wire;
 
 namespace Tabby.Bgp.Rib;
 

@@ -1,8 +1,8 @@
 using System.Runtime.CompilerServices;
 using Tabby.Bgp.Rib.Storage;
+using Tabby.Bgp.Wire;
 using Tabby.Bgp.Wire.Attributes;
 using Tabby.Bgp.Wire.Nlri;
-using Tabby.Bgp.Wire;
 
 namespace Tabby.Bgp.Rib;
 

@@ -1,11 +1,11 @@
-using System.Net.Sockets;
 using System.Net;
+using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using Tabby.Bgp.Policy;
 using Tabby.Bgp.Rib;
+using Tabby.Bgp.Wire;
 using Tabby.Bgp.Wire.Attributes;
 using Tabby.Bgp.Wire.Nlri;
-using Tabby.Bgp.Wire;
 
 namespace Tabby.Bgp.Speaker;
 
@@ -24,7 +24,9 @@ public sealed partial class BgpSpeaker
         var changed = _rib.ChangedHandles;
         if (changed.Count > 0)
         {
-            var peers = _peers.Values.Where(p => p.Synced && p.LoopConnection is not null).ToArray();
+            // Peers whose export policy rejects everything and that have nothing from us need no
+            // look at any prefix (in a route server or an ingest, most peers are like that).
+            var peers = _peers.Values.Where(p => p.Synced && p.LoopConnection is not null && !(RejectsAll(p) && p.Out.Count == 0 && p.Out.PendingCount == 0)).ToArray();
             var v4 = peers.Select(p => p.LoopNegotiated!.Supports(AfiSafi.Ipv4Unicast)).ToArray();
             var v6 = peers.Select(p => p.LoopNegotiated!.Supports(AfiSafi.Ipv6Unicast)).ToArray();
             for (int k = 0; k < changed.Count; k++)
@@ -53,6 +55,8 @@ public sealed partial class BgpSpeaker
         _rib.ReleaseEmpty();
     }
 
+    private static bool RejectsAll(PeerSession peer) => peer.Config.ExportPolicy is { Rules.Count: 0, DefaultAction.Accepts: false };
+
     private static BestPathChange KernelView(BgpPrefix prefix, bool found, in PrefixEntry entry)
     {
         if (!found || !entry.HasBest || entry.Best.Source.IsLocal) return new BestPathChange(prefix, []);
@@ -63,6 +67,7 @@ public sealed partial class BgpSpeaker
     }
 
     /// <summary>The attributes <paramref name="peer"/> should have for <paramref name="prefix"/>, or null for none.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private PathAttributes? ExportFor(PeerSession peer, BgpPrefix prefix, in PrefixEntry entry)
     {
         if (!entry.HasBest) return null;

@@ -3,11 +3,11 @@ using Microsoft.Extensions.Logging;
 using Tabby.Bgp.Fsm;
 using Tabby.Bgp.Policy;
 using Tabby.Bgp.Rib;
+using Tabby.Bgp.Wire;
 using Tabby.Bgp.Wire.Attributes;
 using Tabby.Bgp.Wire.Errors;
 using Tabby.Bgp.Wire.Messages;
 using Tabby.Bgp.Wire.Nlri;
-using Tabby.Bgp.Wire;
 
 namespace Tabby.Bgp.Speaker;
 

@@ -129,6 +129,7 @@ internal sealed unsafe class PrefixKeyTable<TKey>
         NativeMemory.Free(old);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Place(int slot)
     {
         int mask = _bucketCount - 1;
