@@ -82,6 +82,7 @@ public sealed partial class BgpSpeaker : IAsyncDisposable
     {
         if (Interlocked.CompareExchange(ref _state, 1, 0) != 0) throw new InvalidOperationException("the speaker was already started");
         _startedAt = Options.TimeProvider.GetUtcNow();
+        HotPathWarmup.Start();
         foreach (var endpoint in Options.ListenEndpoints)
         {
             var listener = BgpListener.Start(endpoint, Options.SocketFactory, AcceptConnection, _logger);
