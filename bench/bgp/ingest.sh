@@ -92,6 +92,8 @@ for k in $(seq 1 "$peers"); do
 done
 for _ in $(seq 1 600); do [ "$(cat $work/inject-*.log 2>/dev/null | grep -c 'inject ready')" -ge "$peers" ] && break; sleep 0.2; done
 sleep 1
+cpu_ticks() { awk '{sub(/^.*\) /, ""); print $12 + $13}' /proc/$target_pid/stat 2>/dev/null || echo 0; }
+cpu_before=$(cpu_ticks)
 start=$(date +%s%3N)
 touch $work/go
 
@@ -108,10 +110,17 @@ done
 wait $monitor_pid || true
 done_ms=$(awk '/monitor received/ {print $(NF-1)}' $work/monitor.log)
 rss_kb=$(awk '/VmHWM/ {print $2}' /proc/$target_pid/status 2>/dev/null || echo 0)
+# The target's CPU time (user + system, all threads) while it is still running: the machine is
+# shared, so wall times move with other load and CPU seconds are the steadier comparison.
+# Total includes start-up (the .NET runtime's JIT for Tabby); "ingest" is from the start signal on.
+cpu_after=$(cpu_ticks)
+hz=$(getconf CLK_TCK)
+cpu_s=$(awk "BEGIN {printf \"%.2f\", $cpu_after / $hz}")
+cpu_ingest_s=$(awk "BEGIN {printf \"%.2f\", ($cpu_after - $cpu_before) / $hz}")
 inject_max=$(cat $work/inject-*.log | awk '/sent/ {if ($(NF-1) > m) m = $(NF-1)} END {print m}')
 version=$(case $target in tabby) echo "tabby $(git -C "$root" rev-parse --short HEAD)";; bird) bird --version 2>&1 | head -1;; frr) /usr/lib/frr/bgpd --version 2>&1 | head -1;; gobgp) gobgpd --version 2>&1 | head -1;; esac)
-printf '%s | %s x %s | loc-rib %s s | monitor %s s | peak RSS %s MiB | injector send max %s s | %s\n' \
+printf '%s | %s x %s | loc-rib %s s | monitor %s s | peak RSS %s MiB | CPU %s s (ingest %s s) | injector send max %s s | %s\n' \
   "$target" "$peers" "$routes" \
   "$( [ -n "$locrib" ] && awk "BEGIN {printf \"%.2f\", $locrib/1000}" || echo "n/a")" \
   "$( [ -n "$done_ms" ] && awk "BEGIN {printf \"%.2f\", ($done_ms - $start)/1000}" || echo "n/a")" \
-  "$(awk "BEGIN {printf \"%.0f\", $rss_kb/1024}")" "$inject_max" "$version"
+  "$(awk "BEGIN {printf \"%.0f\", $rss_kb/1024}")" "$cpu_s" "$cpu_ingest_s" "$inject_max" "$version"

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using Tabby.Bgp.Policy;
 using Tabby.Bgp.Rib;
 using Tabby.Bgp.Wire;
@@ -17,29 +18,44 @@ public sealed partial class BgpSpeaker
     private const int ExportCacheLimit = 65536;
 
     /// <summary>Sends what changed since the last batch to every synced peer and to the kernel channel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ExportChanges()
     {
-        if (_dirty.Count == 0) return;
-        var peers = _peers.Values.Where(p => p.Synced && p.LoopConnection is not null).ToArray();
-        var v4 = peers.Select(p => p.LoopNegotiated!.Supports(AfiSafi.Ipv4Unicast)).ToArray();
-        var v6 = peers.Select(p => p.LoopNegotiated!.Supports(AfiSafi.Ipv6Unicast)).ToArray();
-        foreach (var prefix in _dirty)
+        var changed = _rib.ChangedHandles;
+        if (changed.Count > 0)
         {
-            bool found = _rib.TryGet(prefix, out var entry);
-            var supports = prefix.IsIpv4 ? v4 : v6;
-            for (int i = 0; i < peers.Length; i++)
+            // Peers whose export policy rejects everything and that have nothing from us need no
+            // look at any prefix (in a route server or an ingest, most peers are like that).
+            var peers = _peers.Values.Where(p => p.Synced && p.LoopConnection is not null && !(RejectsAll(p) && p.Out.Count == 0 && p.Out.PendingCount == 0)).ToArray();
+            var v4 = peers.Select(p => p.LoopNegotiated!.Supports(AfiSafi.Ipv4Unicast)).ToArray();
+            var v6 = peers.Select(p => p.LoopNegotiated!.Supports(AfiSafi.Ipv6Unicast)).ToArray();
+            for (int k = 0; k < changed.Count; k++)
             {
-                if (!supports[i]) continue;
-                peers[i].Out.Set(prefix, found ? ExportFor(peers[i], prefix, entry) : null);
+                // A prefix that lost its last path keeps its handle until ReleaseEmpty below, so
+                // its withdrawal goes out by handle like any other change.
+                int handle = changed[k];
+                var prefix = _rib.Index.PrefixOf(handle);
+                bool found = _rib.TryGet(handle, out var entry);
+                var supports = prefix.IsIpv4 ? v4 : v6;
+                for (int i = 0; i < peers.Length; i++)
+                {
+                    if (!supports[i]) continue;
+                    peers[i].Out.Set(handle, found ? ExportFor(peers[i], prefix, entry) : null);
+                }
+
+                if (_bestPathChanges is not null) _bestPathChanges.Writer.TryWrite(KernelView(prefix, found, entry));
             }
 
-            if (_bestPathChanges is not null) _bestPathChanges.Writer.TryWrite(KernelView(prefix, found, entry));
+            _rib.ClearChanged();
+            foreach (var peer in peers)
+                if (peer.Out.PendingCount > 0) peer.LoopConnection!.SendUpdates((w, o) => peer.Out.Flush(w, o));
         }
 
-        _dirty.Clear();
-        foreach (var peer in peers)
-            if (peer.Out.PendingCount > 0) peer.LoopConnection!.SendUpdates((w, o) => peer.Out.Flush(w, o));
+        // Every Adj-RIB-Out has sent its withdrawals: prefixes without paths may give up their handles.
+        _rib.ReleaseEmpty();
     }
+
+    private static bool RejectsAll(PeerSession peer) => peer.Config.ExportPolicy is { Rules.Count: 0, DefaultAction.Accepts: false };
 
     private static BestPathChange KernelView(BgpPrefix prefix, bool found, in PrefixEntry entry)
     {
@@ -51,6 +67,7 @@ public sealed partial class BgpSpeaker
     }
 
     /// <summary>The attributes <paramref name="peer"/> should have for <paramref name="prefix"/>, or null for none.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private PathAttributes? ExportFor(PeerSession peer, BgpPrefix prefix, in PrefixEntry entry)
     {
         if (!entry.HasBest) return null;
@@ -58,11 +75,17 @@ public sealed partial class BgpSpeaker
         var policy = peer.Config.ExportPolicy;
         if (policy.Rules.Count == 0 && !policy.DefaultAction.Accepts) return null;
         if (policy.DependsOnPrefix) return Export(peer, prefix, best);
+        var last = peer.LastExport;
+        if (ReferenceEquals(last.Source, best.Source) && ReferenceEquals(last.Accepted, best.Accepted) && last.Afi == prefix.Afi) return last.Result;
         var key = (best.Source, best.Accepted!, prefix.Afi);
-        if (peer.ExportCache.TryGetValue(key, out var cached)) return cached;
-        var result = Export(peer, prefix, best);
-        if (peer.ExportCache.Count >= ExportCacheLimit) peer.ExportCache.Clear();
-        peer.ExportCache[key] = result;
+        if (!peer.ExportCache.TryGetValue(key, out var result))
+        {
+            result = Export(peer, prefix, best);
+            if (peer.ExportCache.Count >= ExportCacheLimit) peer.ExportCache.Clear();
+            peer.ExportCache[key] = result;
+        }
+
+        peer.LastExport = (best.Source, best.Accepted, prefix.Afi, result);
         return result;
     }
 

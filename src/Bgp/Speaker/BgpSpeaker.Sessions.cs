@@ -17,7 +17,7 @@ public sealed partial class BgpSpeaker
         session.LoopConnection = connection;
         session.LoopNegotiated = negotiated;
         session.RibPeer.RouterId = negotiated.RemoteOpen.BgpIdentifier;
-        session.ExportCache.Clear();
+        session.ClearExportCache();
         session.LastImportKey = null;
         session.MaxPrefixWarned = false;
         _logger.LogInformation("{Peer}: established (AS {As}, id {Id}, hold {Hold} s, families {Families})", session.Config.DisplayName,
@@ -71,7 +71,7 @@ public sealed partial class BgpSpeaker
         var negotiated = session.LoopNegotiated;
         session.LoopNegotiated = null;
         session.Out.Clear();
-        session.ExportCache.Clear();
+        session.ClearExportCache();
         if (!_peers.TryGetValue(session.Config.Address, out var current) || current != session) gracefulRestartHelper = false;
         if (gracefulRestartHelper && session.Config.GracefulRestart && negotiated?.PeerGracefulRestart is { } gr)
         {
@@ -134,7 +134,7 @@ public sealed partial class BgpSpeaker
             if (path.IsEligible) session.Accepted--;
             if (path.IsStale) session.Stale--;
             return true;
-        }, prefix => _dirty.Add(prefix));
+        }, static _ => { });
     }
 
     /// <summary>
@@ -169,10 +169,10 @@ public sealed partial class BgpSpeaker
     private void UpdatePolicies(PeerSession session, PeerConfig config)
     {
         session.Config = config;
-        session.ExportCache.Clear();
+        session.ClearExportCache();
         session.LastImportKey = null;
         session.MaxPrefixWarned = false;
-        _rib.Reimport(session.RibPeer, (prefix, received) => Import(session, prefix, received), prefix => _dirty.Add(prefix));
+        _rib.Reimport(session.RibPeer, (prefix, received) => Import(session, prefix, received), static _ => { });
         long accepted = 0;
         foreach (var (_, entry) in _rib.Entries)
             for (int i = 0; i < entry.Count; i++)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Tabby.Bgp.Fsm;
 using Tabby.Bgp.Policy;
@@ -45,6 +46,7 @@ public sealed partial class BgpSpeaker
         CheckMaxPrefixes(session);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Withdraw(PeerSession session, NlriSection section)
     {
         foreach (var entry in section)
@@ -54,10 +56,10 @@ public sealed partial class BgpSpeaker
             session.Received--;
             if ((change & RibChange.WasEligible) != 0) session.Accepted--;
             if (removed.IsStale) session.Stale--;
-            if ((change & RibChange.BestChanged) != 0) _dirty.Add(entry.Prefix);
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Announce(PeerSession session, NlriSection section, PathAttributes received)
     {
         var policy = session.Config.ImportPolicy;
@@ -73,7 +75,6 @@ public sealed partial class BgpSpeaker
             bool was = (change & RibChange.WasEligible) != 0;
             if (accepted is not null && !was) session.Accepted++;
             else if (accepted is null && was) session.Accepted--;
-            if ((change & RibChange.BestChanged) != 0) _dirty.Add(entry.Prefix);
         }
     }
 

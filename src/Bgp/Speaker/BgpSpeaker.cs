@@ -40,7 +40,6 @@ public sealed partial class BgpSpeaker : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly LocRib _rib;
     private readonly RibPeer _local;
-    private readonly HashSet<BgpPrefix> _dirty = [];
     private readonly Dictionary<BgpPrefix, PathAttributes> _originated = [];
     private readonly Channel<BestPathChange>? _bestPathChanges;
     private readonly uint _clusterId;
@@ -54,7 +53,7 @@ public sealed partial class BgpSpeaker : IAsyncDisposable
         options.Validate();
         Options = options;
         _logger = options.LoggerFactory.CreateLogger("Tabby.Bgp.Speaker");
-        _rib = new LocRib(new DecisionProcess(options.Decision));
+        _rib = new LocRib(new DecisionProcess(options.Decision)) { TrackChanges = true };
         _local = RibPeer.Local(options.LocalAs, BgpFsm.IdentifierOf(options.RouterId));
         _clusterId = options.ClusterId is { } c ? BgpFsm.IdentifierOf(c) : 0;
         if (options.PublishBestPathChanges)
@@ -62,6 +61,8 @@ public sealed partial class BgpSpeaker : IAsyncDisposable
     }
 
     public BgpSpeakerOptions Options { get; }
+
+    internal LocRib Rib => _rib;
 
     /// <summary>Attribute sets are interned speaker-wide: every route with the same attributes shares one object.</summary>
     public AttributeSetInterner Interner { get; } = new();
@@ -81,6 +82,7 @@ public sealed partial class BgpSpeaker : IAsyncDisposable
     {
         if (Interlocked.CompareExchange(ref _state, 1, 0) != 0) throw new InvalidOperationException("the speaker was already started");
         _startedAt = Options.TimeProvider.GetUtcNow();
+        HotPathWarmup.Start();
         foreach (var endpoint in Options.ListenEndpoints)
         {
             var listener = BgpListener.Start(endpoint, Options.SocketFactory, AcceptConnection, _logger);
@@ -175,7 +177,7 @@ public sealed partial class BgpSpeaker : IAsyncDisposable
         {
             var built = Interner.Intern(BuildLocalAttributes(prefix, a));
             _originated[prefix] = built;
-            if (_rib.Upsert(prefix, new RibPath(_local, built, built))) _dirty.Add(prefix);
+            _rib.Upsert(prefix, new RibPath(_local, built, built));
         });
     }
 
@@ -183,7 +185,7 @@ public sealed partial class BgpSpeaker : IAsyncDisposable
     public void Withdraw(BgpPrefix prefix) => Post(() =>
     {
         _originated.Remove(prefix);
-        if (_rib.Remove(prefix, _local, 0)) _dirty.Add(prefix);
+        _rib.Remove(prefix, _local, 0);
     });
 
     /// <summary>Runs <paramref name="action"/> on the loop and waits for it (e.g. to observe state consistently).</summary>

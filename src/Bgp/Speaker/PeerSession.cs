@@ -28,6 +28,7 @@ internal sealed class PeerSession : IFsmHost, IConnectionHandler
         _speaker = speaker;
         _logger = logger;
         Config = config;
+        Out = new AdjRibOut(speaker.Rib);
         var options = speaker.Options;
         LocalAs = config.LocalAs ?? options.LocalAs;
         bool internalPeer = config.RemoteAs == LocalAs;
@@ -55,7 +56,7 @@ internal sealed class PeerSession : IFsmHost, IConnectionHandler
     public MessageCounters Counters { get; } = new();
 
     // ---- loop state ----
-    public AdjRibOut Out { get; } = new();
+    public AdjRibOut Out { get; }
 
     public BgpConnection? LoopConnection { get; set; }
 
@@ -78,6 +79,16 @@ internal sealed class PeerSession : IFsmHost, IConnectionHandler
     public ITimer? StaleTimer { get; set; }
 
     public Dictionary<(RibPeer, PathAttributes, Afi), PathAttributes?> ExportCache { get; } = [];
+
+    /// <summary>The last export result, checked before <see cref="ExportCache"/>: consecutive changes usually share source and set.</summary>
+    public (RibPeer? Source, PathAttributes? Accepted, Afi Afi, PathAttributes? Result) LastExport { get; set; }
+
+    /// <summary>Forgets cached export results (session up or down, policy change).</summary>
+    public void ClearExportCache()
+    {
+        ExportCache.Clear();
+        LastExport = default;
+    }
 
     public PathAttributes? LastImportKey { get; set; }
 

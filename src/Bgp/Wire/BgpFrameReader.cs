@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using Tabby.Bgp.Wire.Errors;
 
 namespace Tabby.Bgp.Wire;
@@ -16,6 +17,7 @@ public static class BgpFrameReader
     /// Reads one message from the start of <paramref name="buffer"/>. Returns false when more bytes
     /// are needed. Throws <see cref="BgpProtocolException"/> for a Message Header Error (RFC 4271 section 6.1).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryRead(ref ReadOnlySequence<byte> buffer, BgpSessionOptions options, out BgpFrame frame)
     {
         ArgumentNullException.ThrowIfNull(options);

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using Tabby.Bgp.Wire.Attributes;
 using Tabby.Bgp.Wire.Nlri;
 
@@ -21,6 +22,7 @@ public sealed class UpdateBuilder
     }
 
     /// <summary>Writes UPDATEs announcing <paramref name="prefixes"/> with <paramref name="attributes"/>; returns how many messages.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int WriteAnnouncements(IBufferWriter<byte> output, PathAttributes attributes, AfiSafi family, ReadOnlySpan<NlriEntry> prefixes)
     {
         ArgumentNullException.ThrowIfNull(output);
@@ -74,6 +76,7 @@ public sealed class UpdateBuilder
     }
 
     /// <summary>Writes UPDATEs withdrawing <paramref name="prefixes"/>; returns how many messages.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int WriteWithdrawals(IBufferWriter<byte> output, AfiSafi family, ReadOnlySpan<NlriEntry> prefixes)
     {
         ArgumentNullException.ThrowIfNull(output);

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using Tabby.Bgp.Wire.Attributes;
 using Tabby.Bgp.Wire.Errors;
 using Tabby.Bgp.Wire.Nlri;
@@ -12,6 +13,7 @@ namespace Tabby.Bgp.Wire.Messages;
 /// </summary>
 public static class UpdateDecoder
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static UpdateMessage Decode(ReadOnlyMemory<byte> body, BgpSessionOptions options, AttributeSetInterner? interner = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -79,6 +81,7 @@ public static class UpdateDecoder
     /// The fast path: these exact attribute bytes decoded cleanly before, so reuse the set and
     /// decode only the MP NLRI. Returns null whenever anything differs from that clean case.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static UpdateMessage? TryCached(ReadOnlyMemory<byte> attributeBytes, NlriSection withdrawn, NlriSection nlri,
         BgpSessionOptions options, AttributeSetInterner interner)
     {

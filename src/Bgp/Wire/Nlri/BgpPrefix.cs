@@ -57,6 +57,14 @@ public readonly record struct BgpPrefix
     /// <summary>Builds a prefix from the significant address bytes as they appear in NLRI (RFC 4271 section 4.3).</summary>
     public static BgpPrefix FromNlriBytes(Afi afi, int length, ReadOnlySpan<byte> addressBytes)
     {
+        if (afi == Afi.Ipv4 && addressBytes.Length <= 4)
+        {
+            // The common case, without a 16-byte scratch buffer.
+            uint address = 0;
+            for (int i = 0; i < addressBytes.Length; i++) address |= (uint)addressBytes[i] << (24 - (8 * i));
+            return new BgpPrefix(Afi.Ipv4, address, 0, (byte)length);
+        }
+
         Span<byte> full = stackalloc byte[16];
         full.Clear();
         addressBytes.CopyTo(full);
@@ -74,10 +82,17 @@ public readonly record struct BgpPrefix
     /// <summary>Writes the length byte and the significant address bytes (RFC 4271 section 4.3); returns bytes written.</summary>
     public int WriteNlri(Span<byte> destination)
     {
-        Span<byte> full = stackalloc byte[16];
-        WriteAddress(full);
         int count = NlriByteCount;
         destination[0] = Length;
+        if (Afi == Afi.Ipv4)
+        {
+            uint address = (uint)_high;
+            for (int i = 0; i < count; i++) destination[1 + i] = (byte)(address >> (24 - (8 * i)));
+            return count + 1;
+        }
+
+        Span<byte> full = stackalloc byte[16];
+        WriteAddress(full);
         full[..count].CopyTo(destination[1..]);
         return count + 1;
     }

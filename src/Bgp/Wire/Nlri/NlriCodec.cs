@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace Tabby.Bgp.Wire.Nlri;
 
@@ -13,6 +14,7 @@ public static class NlriCodec
     /// returns the number of prefixes, or -1 with <paramref name="problem"/> set. Strict: a length
     /// beyond the family's maximum, or a prefix running past the end, is an error (RFC 7606 section 5.3).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Validate(ReadOnlySpan<byte> data, Afi afi, bool hasPathId, out string? problem)
     {
         int maxBits = afi == Afi.Ipv6 ? 128 : 32;
@@ -54,6 +56,7 @@ public static class NlriCodec
     }
 
     /// <summary>Reads one prefix at <paramref name="pos"/> (already validated) and advances past it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static NlriEntry ReadOne(ReadOnlySpan<byte> data, ref int pos, Afi afi, bool hasPathId)
     {
         uint pathId = 0;
