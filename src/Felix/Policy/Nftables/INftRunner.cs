@@ -15,3 +15,14 @@ public sealed class NftException(string message, string output) : Exception($"{m
 {
     public string Output { get; } = output;
 }
+
+/// <summary>
+/// A runner that can also apply a transaction as nftables netlink messages, without starting nft
+/// (which first fetches the whole table). The dataplane uses it for incremental applies; the
+/// script given to <see cref="ApplyNetlinkAsync"/> is the same transaction as nft
+/// text, for logs and tests.
+/// </summary>
+public interface INftNetlinkRunner : INftRunner
+{
+    Task ApplyNetlinkAsync(Netlink.NftNetlinkBatch batch, string script, CancellationToken cancellationToken = default);
+}

@@ -111,9 +111,19 @@ public sealed class NftablesPolicyDataplane
         var stopwatch = Stopwatch.StartNew();
         var plan = Plan(changes, full);
         var renderTime = stopwatch.Elapsed;
+        var viaNetlink = false;
         try
         {
-            await _runner.ApplyAsync(plan.Script, cancellationToken).ConfigureAwait(false);
+            using var batch = !full && _options.IncrementalViaNetlink && _runner is INftNetlinkRunner ? TryBuildBatch(plan) : null;
+            if (batch is not null)
+            {
+                viaNetlink = true;
+                await ((INftNetlinkRunner)_runner).ApplyNetlinkAsync(batch, plan.Script, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await _runner.ApplyAsync(plan.Script, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch
         {
@@ -125,9 +135,30 @@ public sealed class NftablesPolicyDataplane
 
         plan.Commit();
         _needsFullApply = false;
-        var statistics = new ApplyStatistics(full, plan.ChangedChains, plan.ChangedSets, plan.Script.Length, renderTime, stopwatch.Elapsed);
+        var statistics = new ApplyStatistics(full, plan.ChangedChains, plan.ChangedSets, plan.Script.Length, renderTime, stopwatch.Elapsed) { ViaNetlink = viaNetlink };
         _logger.LogDebug("applied policy to nftables: {Statistics}", statistics);
         return statistics;
+    }
+
+    /// <summary>The plan as netlink messages, or null when it holds something only nft writes (then the script is sent).</summary>
+    private Netlink.NftNetlinkBatch? TryBuildBatch(ApplyPlan plan)
+    {
+        var batch = new Netlink.NftNetlinkBatch(_options.TableName);
+        try
+        {
+            plan.Replay(batch.AsTransaction());
+            if (!batch.IsEmpty)
+            {
+                return batch;
+            }
+        }
+        catch (NotSupportedException e)
+        {
+            _logger.LogDebug("incremental apply goes through nft: {Reason}", e.Message);
+        }
+
+        batch.Dispose();
+        return null;
     }
 
     private ApplyPlan Plan(PolicyChanges changes, bool full)
@@ -309,7 +340,8 @@ public sealed class NftablesPolicyDataplane
         }
 
         var script = NftScriptWriter.Write(_options.TableName, full, appliedSets, sets, appliedChains, chains);
-        return new ApplyPlan(script, chains.Count, sets.Count, () =>
+        void Replay(INftTransaction transaction) => NftScriptWriter.Write(transaction, full, appliedSets, sets, appliedChains, chains);
+        return new ApplyPlan(script, chains.Count, sets.Count, Replay, () =>
         {
             var newChains = full ? new Dictionary<string, NftChain>(StringComparer.Ordinal) : _chains;
             var newSets = full ? new Dictionary<string, NftSet>(StringComparer.Ordinal) : _sets;
@@ -420,7 +452,7 @@ public sealed class NftablesPolicyDataplane
     /// <summary>The interface of a local endpoint and the shared chains its map entries jump to.</summary>
     private sealed record EndpointChains(string Interface, string Ingress, string Egress);
 
-    private sealed record ApplyPlan(string Script, int ChangedChains, int ChangedSets, Action Commit);
+    private sealed record ApplyPlan(string Script, int ChangedChains, int ChangedSets, Action<INftTransaction> Replay, Action Commit);
 }
 
 /// <summary>What one apply did: full or incremental, how much changed, how long rendering and the whole apply took.</summary>
@@ -428,6 +460,9 @@ public sealed record ApplyStatistics(bool Full, int ChangedChains, int ChangedSe
 {
     public static readonly ApplyStatistics Nothing = new(false, 0, 0, 0, TimeSpan.Zero, TimeSpan.Zero);
 
+    /// <summary>True when the transaction went to the kernel as netlink messages rather than through nft.</summary>
+    public bool ViaNetlink { get; init; }
+
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"{(Full ? "full" : "incremental")}: {ChangedChains} chains, {ChangedSets} sets, {ScriptBytes} bytes, render {RenderTime.TotalMilliseconds:F1} ms, total {TotalTime.TotalMilliseconds:F1} ms");
+        $"{(Full ? "full" : "incremental")}{(ViaNetlink ? " (netlink)" : "")}: {ChangedChains} chains, {ChangedSets} sets, {ScriptBytes} bytes, render {RenderTime.TotalMilliseconds:F1} ms, total {TotalTime.TotalMilliseconds:F1} ms");
 }

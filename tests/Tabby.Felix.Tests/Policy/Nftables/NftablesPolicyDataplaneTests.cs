@@ -75,6 +75,7 @@ public sealed class NftablesPolicyDataplaneTests : IDisposable
         world.Pod("prod/db", "198.18.0.3,2001:db8:1::3", true, [("app", "frontend")], interfaceName: "tp3");
         var stats = await dataplane.ApplyAsync();
         Assert.False(stats.Full);
+        Assert.True(stats.ViaNetlink); // element changes never need nft
         var lines = runner.LastScript.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         // db lost its policy (its map entries now jump to the shared no-policy chains) and joined
         // the frontend selection: element changes only, no policy chain is touched.
@@ -95,6 +96,7 @@ public sealed class NftablesPolicyDataplaneTests : IDisposable
         await dataplane.ApplyAsync();
         world.Pod("prod/backend2", "198.18.0.20", true, [("app", "backend")], interfaceName: "tp20");
         var added = await dataplane.ApplyAsync();
+        Assert.True(added.ViaNetlink);
         Assert.Equal(0, added.ChangedChains); // backend2 shares backend's chains: same policies, same order
         var script = runner.LastScript;
         Assert.Contains("\"tp20\" : jump in-", script, StringComparison.Ordinal);
@@ -130,6 +132,7 @@ public sealed class NftablesPolicyDataplaneTests : IDisposable
             """);
         var stats = await dataplane.ApplyAsync();
         Assert.Equal(1, stats.ChangedChains); // only pi-<db>; po-<db> and every endpoint chain are unchanged
+        Assert.True(stats.ViaNetlink); // rules too are written over netlink
         var lines = runner.LastScript.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Single(lines, l => l.StartsWith("flush chain", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("delete set", StringComparison.Ordinal)); // the old nets set and the backend selection
