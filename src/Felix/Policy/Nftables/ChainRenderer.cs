@@ -94,8 +94,14 @@ internal sealed class ChainRenderer(NftablesPolicyOptions options)
 
         var input = new List<string> { "ct state established,related accept" };
         input.AddRange(Failsafe(options.FailsafeInbound, "dport", "failsafe inbound"));
-        // IPv6 neighbour discovery must reach the host whatever the endpoint-to-host action.
-        input.Add("meta l4proto ipv6-icmp icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-solicit } accept");
+        // IPv6 neighbour discovery must reach the host whatever the endpoint-to-host action
+        // (neighbor solicit 135, advert 136, router solicit 133; RFC 4861 section 4). One rule each:
+        // the table holds no anonymous sets, so a whole apply can go over netlink.
+        foreach (var type in new[] { 135, 136, 133 })
+        {
+            input.Add($"meta l4proto ipv6-icmp icmpv6 type {type} accept");
+        }
+
         input.Add($"iifname vmap @{NftNames.FromEndpointMap}");
         input.Add(ClearBoth);
         if (options.EndpointToHostAction == PolicyAction.Deny)
@@ -110,12 +116,12 @@ internal sealed class ChainRenderer(NftablesPolicyOptions options)
         yield return new NftChain(NftNames.OutputChain, "type filter hook output priority filter; policy accept;", output);
     }
 
+    /// <summary>One rule per failsafe port or range (a handful; no anonymous set, see the ND rules).</summary>
     private static IEnumerable<string> Failsafe(IReadOnlyList<FailsafePort> ports, string field, string comment)
     {
-        foreach (var group in ports.GroupBy(p => p.Protocol))
+        foreach (var port in ports)
         {
-            var list = string.Join(", ", group.Select(p => p.NftPorts));
-            yield return $"meta l4proto {group.Key.NftName} th {field} {{ {list} }} accept comment \"{comment}\"";
+            yield return $"meta l4proto {port.Protocol.NftName} th {field} {port.NftPorts} accept comment \"{comment}\"";
         }
     }
 }

@@ -24,7 +24,12 @@ public sealed class NftProcessRunner(string? networkNamespace = null, string nft
         cancellationToken.ThrowIfCancellationRequested();
         lock (_socketLock)
         {
-            var options = new NetlinkSocketOptions { Protocol = NetlinkProtocols.Netfilter, ReceiveBufferBytes = 1 << 20 };
+            var options = new NetlinkSocketOptions
+            {
+                Protocol = NetlinkProtocols.Netfilter,
+                ReceiveBufferBytes = 1 << 20,
+                SendBufferBytes = NftNetlinkBatch.MaxLength + (1 << 20), // a whole table goes in one sendmsg
+            };
             _socket ??= NetworkNamespace is null ? NetlinkSocket.Open(options) : NetlinkSocket.OpenInNamespace($"/run/netns/{NetworkNamespace}", options);
             var first = _socket.ReserveSequences(batch.MessageCount);
             var (messages, last) = batch.Seal(first);

@@ -114,7 +114,7 @@ public sealed class NftablesPolicyDataplane
         var viaNetlink = false;
         try
         {
-            using var batch = !full && _options.IncrementalViaNetlink && _runner is INftNetlinkRunner ? TryBuildBatch(plan) : null;
+            using var batch = _options.ApplyViaNetlink && _runner is INftNetlinkRunner ? TryBuildBatch(plan) : null;
             if (batch is not null)
             {
                 viaNetlink = true;
@@ -147,7 +147,7 @@ public sealed class NftablesPolicyDataplane
         try
         {
             plan.Replay(batch.AsTransaction());
-            if (!batch.IsEmpty)
+            if (!batch.IsEmpty && batch.Length <= Netlink.NftNetlinkBatch.MaxLength)
             {
                 return batch;
             }

@@ -45,11 +45,12 @@ public sealed record NftablesPolicyOptions
     public string LogPrefix { get; init; } = "tabby-policy";
 
     /// <summary>
-    /// Send incremental applies as nftables netlink messages when the runner can
-    /// (<see cref="INftNetlinkRunner"/>): nft first fetches every chain and set of the table,
-    /// which at 10k policies costs more than the change itself. Full applies always go through nft.
+    /// Send applies as nftables netlink messages when the runner can (<see cref="INftNetlinkRunner"/>):
+    /// nft first fetches every chain and set of the table, which at 10k policies costs more than a
+    /// small change itself, and parses the script text, which costs a third of a full apply.
+    /// What the encoder does not know goes through nft.
     /// </summary>
-    public bool IncrementalViaNetlink { get; init; } = true;
+    public bool ApplyViaNetlink { get; init; } = true;
 
     public void Validate()
     {

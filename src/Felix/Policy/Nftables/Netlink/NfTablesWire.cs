@@ -19,16 +19,26 @@ internal static class NfTablesWire
 
     // NFTA_TABLE_*, NFTA_CHAIN_*, NFTA_RULE_*
     public const ushort TableName = 1;
-    public const ushort ChainTable = 1, ChainName = 3;
+    public const ushort ChainTable = 1, ChainName = 3, ChainHook = 4, ChainPolicy = 5, ChainType = 7;
+    public const ushort HookNumber = 1, HookPriority = 2;
     public const ushort RuleTable = 1, RuleChain = 2, RuleExpressions = 4, RuleUserdata = 7;
 
     // NFTA_SET_*
-    public const ushort SetTable = 1, SetName = 2, SetFlags = 3, SetKeyType = 4, SetKeyLen = 5, SetDesc = 9, SetId = 10;
+    public const ushort SetTable = 1, SetName = 2, SetFlags = 3, SetKeyType = 4, SetKeyLen = 5, SetDesc = 9, SetId = 10, SetUserdata = 13;
+
+    // libnftnl set userdata NFTNL_UDATA_SET_KEYBYTEORDER with nft's BYTEORDER_HOST_ENDIAN / BYTEORDER_BIG_ENDIAN:
+    // nft reads it to print keys (an ifname key is a host-order string).
+    public const byte UdataSetKeyByteOrder = 0;
+    public const uint ByteOrderHost = 1, ByteOrderBig = 2;
     public const ushort SetDescConcat = 2, SetFieldLen = 1;
 
     // NFTA_SET_ELEM_LIST_* and NFTA_SET_ELEM_*
     public const ushort ElemListTable = 1, ElemListSet = 2, ElemListElements = 3;
-    public const ushort ElemKey = 1, ElemData = 2;
+    public const ushort ElemKey = 1, ElemData = 2, ElemFlags = 3, ElemUserdata = 6;
+    public const uint ElemIntervalEnd = 1;       // NFT_SET_ELEM_INTERVAL_END
+    public const uint SetFlagInterval = 0x4, SetFlagMap = 0x8, SetFlagConcat = 0x80;
+    public const ushort SetDataType = 6, SetDataLen = 7;
+    public const uint DataTypeVerdict = 0xffffff00; // NFT_DATA_VERDICT
 
     public const ushort ListElem = 1;           // NFTA_LIST_ELEM
     public const ushort ExprName = 1, ExprData = 2;
@@ -49,7 +59,10 @@ internal static class NfTablesWire
     public const ushort PayloadDreg = 1, PayloadBase = 2, PayloadOffset = 3, PayloadLen = 4;
     public const uint BaseNetwork = 1, BaseTransport = 2;
     public const ushort BitwiseSreg = 1, BitwiseDreg = 2, BitwiseLen = 3, BitwiseMask = 4, BitwiseXor = 5;
-    public const ushort LookupSet = 1, LookupSreg = 2, LookupFlags = 5;
+    public const ushort LookupSet = 1, LookupSreg = 2, LookupDreg = 3, LookupFlags = 5;
+    public const ushort CtDreg = 1, CtKey = 2;
+    public const uint CtState = 0;
+    public const uint MetaIifname = 6, MetaOifname = 7;
     public const uint LookupInvert = 1;          // NFT_LOOKUP_F_INV
     public const ushort RangeSreg = 1, RangeOp = 2, RangeFrom = 3, RangeTo = 4;
     public const uint RangeNeq = 1;

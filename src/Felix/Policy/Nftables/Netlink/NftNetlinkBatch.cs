@@ -12,7 +12,7 @@ namespace Tabby.Felix.Policy.Nftables.Netlink;
 /// pooled buffer, ready for one sendmsg on a NETLINK_NETFILTER socket. Sending it costs the kernel
 /// only the changes: unlike <c>nft</c>, nothing of the existing table is fetched first. Rules are
 /// compiled from the text the renderer writes (<see cref="NftRuleCompiler"/>); anything this
-/// encoder does not know (base chains, interval sets, replacing the table) throws
+/// encoder does not know (concatenated interval sets, words the renderer never writes) throws
 /// <see cref="NotSupportedException"/> and the caller sends the nft script instead.
 /// </summary>
 public sealed class NftNetlinkBatch : IDisposable
@@ -29,6 +29,12 @@ public sealed class NftNetlinkBatch : IDisposable
         WriteNfGenMsg(0, SubsystemNftables);
         _writer.EndMessage();
     }
+
+    /// <summary>
+    /// The largest batch sent in one sendmsg (the socket's send buffer is sized for it); a bigger
+    /// transaction goes through nft, which splits nothing either but sizes its own buffer.
+    /// </summary>
+    public const int MaxLength = 96 << 20;
 
     /// <summary>Messages in the batch, begin and end included.</summary>
     public int MessageCount => _writer.MessageCount;
@@ -121,14 +127,76 @@ public sealed class NftNetlinkBatch : IDisposable
 
     private void AddChain(string name, string? header)
     {
-        if (header is not null)
-        {
-            throw new NotSupportedException("base chains are only written by a full apply (nft)");
-        }
-
+        var baseChain = header is null ? default : ParseBaseChain(header);
         BeginOperation(NewChain, MessageFlags.Create);
         _writer.AttributeString(ChainTable, _table);
         _writer.AttributeString(ChainName, name);
+        if (header is not null)
+        {
+            var (type, hook, priority, policy) = baseChain;
+            var nested = _writer.BeginNested(ChainHook);
+            BinaryPrimitives.WriteUInt32BigEndian(_writer.Attribute(HookNumber, 4), hook);
+            BinaryPrimitives.WriteInt32BigEndian(_writer.Attribute(HookPriority, 4), priority);
+            _writer.EndNested(nested);
+            BinaryPrimitives.WriteUInt32BigEndian(_writer.Attribute(ChainPolicy, 4), policy);
+            _writer.AttributeString(ChainType, type);
+        }
+
+        _writer.EndMessage();
+    }
+
+    /// <summary>"type filter hook forward priority filter; policy accept;" as the renderer writes base chain headers.</summary>
+    private static (string Type, uint Hook, int Priority, uint Policy) ParseBaseChain(string header)
+    {
+        var words = header.Replace(";", " ;", StringComparison.Ordinal).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        string? type = null;
+        uint? hook = null;
+        int? priority = null;
+        uint policy = Accept;
+        for (var i = 0; i + 1 < words.Length; i++)
+        {
+            switch (words[i])
+            {
+                case "type":
+                    type = words[++i];
+                    break;
+                case "hook":
+                    hook = words[++i] switch
+                    {
+                        "prerouting" => 0,
+                        "input" => 1,
+                        "forward" => 2,
+                        "output" => 3,
+                        "postrouting" => 4,
+                        var other => throw new NotSupportedException($"hook {other}"),
+                    };
+                    break;
+                case "priority":
+                    var value = words[++i];
+                    priority = value == "filter" ? 0
+                        : int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number) ? number
+                        : throw new NotSupportedException($"priority {value}");
+                    break;
+                case "policy":
+                    policy = words[++i] switch
+                    {
+                        "accept" => (uint)Accept,
+                        "drop" => (uint)Drop,
+                        var other => throw new NotSupportedException($"policy {other}"),
+                    };
+                    break;
+            }
+        }
+
+        return type is null || hook is null || priority is null
+            ? throw new NotSupportedException($"base chain header '{header}'")
+            : (type, hook.Value, priority.Value, policy);
+    }
+
+    private void Table(byte message)
+    {
+        BeginOperation(message, message == NewTable ? MessageFlags.Create : (ushort)0);
+        _writer.AttributeString(TableName, _table);
         _writer.EndMessage();
     }
 
@@ -160,28 +228,48 @@ public sealed class NftNetlinkBatch : IDisposable
 
     private void AddSet(NftSet set)
     {
-        if (set.IsMap || set.Interval)
+        var keyType = set.IsMap ? set.Type[..set.Type.IndexOf(" : ", StringComparison.Ordinal)] : set.Type;
+        if (set.IsMap && set.Type[(keyType.Length + 3)..] != "verdict")
         {
-            throw new NotSupportedException($"set {set.Name}: maps and interval sets are only created by nft");
+            throw new NotSupportedException($"map {set.Name}: only verdict maps are encoded");
         }
 
-        var fields = NftElementCodec.Fields(set.Type);
+        var fields = NftElementCodec.Fields(keyType);
+        if (set.Interval && fields.Count > 1)
+        {
+            throw new NotSupportedException($"set {set.Name}: concatenated interval sets are only created by nft");
+        }
+
         BeginOperation(NewSet, MessageFlags.Create);
         _writer.AttributeString(SetTable, _table);
         _writer.AttributeString(SetName, set.Name);
-        BinaryPrimitives.WriteUInt32BigEndian(_writer.Attribute(SetFlags, 4), fields.Count > 1 ? 0x80u : 0u); // NFT_SET_CONCAT
-        uint keyType = 0;
+        var flags = (fields.Count > 1 ? SetFlagConcat : 0) | (set.Interval ? SetFlagInterval : 0) | (set.IsMap ? SetFlagMap : 0);
+        BinaryPrimitives.WriteUInt32BigEndian(_writer.Attribute(SetFlags, 4), flags);
+        uint keyTypeNumber = 0;
         var keyLength = 0;
         foreach (var field in fields)
         {
-            keyType = (keyType << 6) | field.Type;
+            keyTypeNumber = (keyTypeNumber << 6) | field.Type;
             keyLength += fields.Count == 1 ? field.Length : MessageWriter.Align(field.Length); // concatenated fields start on 32-bit registers
         }
 
-        BinaryPrimitives.WriteUInt32BigEndian(_writer.Attribute(SetKeyType, 4), keyType);
+        BinaryPrimitives.WriteUInt32BigEndian(_writer.Attribute(SetKeyType, 4), keyTypeNumber);
         BinaryPrimitives.WriteUInt32BigEndian(_writer.Attribute(SetKeyLen, 4), (uint)keyLength);
+        if (set.IsMap)
+        {
+            BinaryPrimitives.WriteUInt32BigEndian(_writer.Attribute(SetDataType, 4), DataTypeVerdict);
+            BinaryPrimitives.WriteUInt32BigEndian(_writer.Attribute(SetDataLen, 4), 0);
+        }
+
         BinaryPrimitives.WriteUInt32BigEndian(_writer.Attribute(SetId, 4), _nextSetId++);
-        if (fields.Count > 1)
+        if (fields.Count == 1)
+        {
+            var userdata = _writer.Attribute(SetUserdata, 6);
+            userdata[0] = UdataSetKeyByteOrder;
+            userdata[1] = 4;
+            BinaryPrimitives.WriteUInt32LittleEndian(userdata[2..], fields[0].Type == TypeIfname ? ByteOrderHost : ByteOrderBig);
+        }
+        else
         {
             var desc = _writer.BeginNested(SetDesc);
             var concat = _writer.BeginNested(SetDescConcat);
@@ -199,12 +287,86 @@ public sealed class NftNetlinkBatch : IDisposable
         _writer.EndMessage();
     }
 
+    /// <summary>
+    /// Elements of an interval set the way nft sends them: sorted, each interval a start element
+    /// and an end element (first address after it) flagged INTERVAL_END, a leading end element at 0
+    /// unless an interval starts there, and an interval that runs to the top of the key space left
+    /// open (no end element; marked open in the element userdata, which nft reads when listing).
+    /// </summary>
+    private void IntervalElements(NftSet set, IReadOnlyCollection<string> elements)
+    {
+        var fields = NftElementCodec.Fields(set.Type);
+        var length = fields[0].Length;
+        var intervals = elements.Select(e => NftElementCodec.Interval(fields[0], e)).OrderBy(i => i.Start, ByteOrder.Instance).ToList();
+        var items = new List<(byte[] Key, bool End, bool Open)>();
+        if (intervals.Count > 0 && intervals[0].Start.Any(b => b != 0))
+        {
+            items.Add((new byte[length], true, false));
+        }
+
+        foreach (var (start, end) in intervals)
+        {
+            items.Add((start, false, end is null));
+            if (end is not null)
+            {
+                items.Add((end, true, false));
+            }
+        }
+
+        for (var offset = 0; offset < items.Count; offset += 500)
+        {
+            BeginOperation(NewSetElem, MessageFlags.Create);
+            _writer.AttributeString(ElemListTable, _table);
+            _writer.AttributeString(ElemListSet, set.Name);
+            var list = _writer.BeginNested(ElemListElements);
+            foreach (var (key, end, open) in items.Skip(offset).Take(500))
+            {
+                var element = _writer.BeginNested(ListElem);
+                var keyAttribute = _writer.BeginNested(ElemKey);
+                _writer.Attribute(DataValue, key);
+                _writer.EndNested(keyAttribute);
+                if (end)
+                {
+                    BinaryPrimitives.WriteUInt32BigEndian(_writer.Attribute(ElemFlags, 4), ElemIntervalEnd);
+                }
+
+                if (open)
+                {
+                    // libnftnl element userdata NFTNL_UDATA_SET_ELEM_FLAGS = NFTNL_SET_ELEM_F_INTERVAL_OPEN.
+                    var userdata = _writer.Attribute(ElemUserdata, 6);
+                    userdata[0] = 1;
+                    userdata[1] = 4;
+                    BinaryPrimitives.WriteUInt32LittleEndian(userdata[2..], 1);
+                }
+
+                _writer.EndNested(element);
+            }
+
+            _writer.EndNested(list);
+            _writer.EndMessage();
+        }
+    }
+
+    private sealed class ByteOrder : IComparer<byte[]>
+    {
+        public static readonly ByteOrder Instance = new();
+
+        public int Compare(byte[]? x, byte[]? y) => x.AsSpan().SequenceCompareTo(y);
+    }
+
     /// <summary>Elements go in messages of a bounded size (a netlink attribute length is 16 bits).</summary>
     private void Elements(byte message, NftSet set, IReadOnlyCollection<string> elements, bool keysOnly)
     {
         if (set.Interval)
         {
-            throw new NotSupportedException($"set {set.Name}: interval elements are only written by nft");
+            // Interval sets are named by their content: they are created whole and never changed.
+            if (message != NewSetElem)
+            {
+                throw new NotSupportedException($"set {set.Name}: interval elements are only deleted by nft");
+            }
+
+            IntervalElements(set, elements);
+            return;
         }
 
         var fields = NftElementCodec.Fields(set.IsMap ? set.Type[..set.Type.IndexOf(" : ", StringComparison.Ordinal)] : set.Type);
@@ -261,27 +423,47 @@ public sealed class NftNetlinkBatch : IDisposable
             ? value[5..]
             : throw new NotSupportedException($"map {set}: value '{value}' is not a jump");
 
+    /// <summary>Every operation either completes its message or leaves none behind.</summary>
     private sealed class Transaction(NftNetlinkBatch batch) : INftTransaction
     {
-        public void ReplaceTable() => throw new NotSupportedException("replacing the table is written by nft");
+        private void Do(Action operation)
+        {
+            try
+            {
+                operation();
+            }
+            catch
+            {
+                batch._writer.AbandonMessage();
+                throw;
+            }
+        }
 
-        public void AddSet(NftSet set) => batch.AddSet(set);
+        // add + delete + add: the table exists at the delete whether or not it did before.
+        public void ReplaceTable() => Do(() =>
+        {
+            batch.Table(NewTable);
+            batch.Table(DelTable);
+            batch.Table(NewTable);
+        });
 
-        public void AddElements(NftSet set, IReadOnlyCollection<string> elements) => batch.Elements(NewSetElem, set, elements, keysOnly: false);
+        public void AddSet(NftSet set) => Do(() => batch.AddSet(set));
 
-        public void DeleteElements(NftSet set, IReadOnlyCollection<string> keys) => batch.Elements(DelSetElem, set, keys, keysOnly: true);
+        public void AddElements(NftSet set, IReadOnlyCollection<string> elements) => Do(() => batch.Elements(NewSetElem, set, elements, keysOnly: false));
 
-        public void AddChain(string name, string? header) => batch.AddChain(name, header);
+        public void DeleteElements(NftSet set, IReadOnlyCollection<string> keys) => Do(() => batch.Elements(DelSetElem, set, keys, keysOnly: true));
+
+        public void AddChain(string name, string? header) => Do(() => batch.AddChain(name, header));
 
         // DELRULE with only the chain deletes every rule of the chain.
-        public void FlushChain(string name) => batch.ChainOperation(DelRule, RuleTable, RuleChain, name);
+        public void FlushChain(string name) => Do(() => batch.ChainOperation(DelRule, RuleTable, RuleChain, name));
 
-        public void AddRule(string chain, string rule) => batch.AddRule(chain, rule);
+        public void AddRule(string chain, string rule) => Do(() => batch.AddRule(chain, rule));
 
         // Without NLM_F_NONREC the kernel deletes the chain's rules along with it.
-        public void DeleteChain(string name) => batch.ChainOperation(DelChain, ChainTable, ChainName, name);
+        public void DeleteChain(string name) => Do(() => batch.ChainOperation(DelChain, ChainTable, ChainName, name));
 
-        public void DeleteSet(NftSet set) => batch.ChainOperation(DelSet, SetTable, SetName, set.Name);
+        public void DeleteSet(NftSet set) => Do(() => batch.ChainOperation(DelSet, SetTable, SetName, set.Name));
     }
 }
 
@@ -307,6 +489,54 @@ internal static class NftElementCodec
         }
 
         return fields;
+    }
+
+    /// <summary>An interval element ("10.0.0.0/8", "2001:db8::/32", "6000-6010", "53") as its first key and the key just after it (null at the top of the key space).</summary>
+    public static (byte[] Start, byte[]? End) Interval(Field field, string text)
+    {
+        byte[] start, last;
+        if (field.Type is TypeIpv4 or TypeIpv6)
+        {
+            var slash = text.IndexOf('/', StringComparison.Ordinal);
+            var address = IPAddress.Parse(slash < 0 ? text : text[..slash]);
+            start = address.GetAddressBytes();
+            if (start.Length != field.Length)
+            {
+                throw new NotSupportedException($"'{text}' is not an address of {field.Length} bytes");
+            }
+
+            var prefix = slash < 0 ? field.Length * 8 : int.Parse(text[(slash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture);
+            last = (byte[])start.Clone();
+            for (var bit = prefix; bit < field.Length * 8; bit++)
+            {
+                start[bit / 8] &= (byte)~(0x80 >> (bit % 8));
+                last[bit / 8] |= (byte)(0x80 >> (bit % 8));
+            }
+        }
+        else if (field.Type == TypeInetService)
+        {
+            var dash = text.IndexOf('-', StringComparison.Ordinal);
+            start = new byte[2];
+            last = new byte[2];
+            BinaryPrimitives.WriteUInt16BigEndian(start, ushort.Parse(dash < 0 ? text : text[..dash], NumberStyles.None, CultureInfo.InvariantCulture));
+            BinaryPrimitives.WriteUInt16BigEndian(last, ushort.Parse(dash < 0 ? text : text[(dash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture));
+        }
+        else
+        {
+            throw new NotSupportedException($"interval elements of type {field.Type}");
+        }
+
+        // end = last + 1, big-endian; null when last is all ones.
+        var end = (byte[])last.Clone();
+        for (var i = end.Length - 1; i >= 0; i--)
+        {
+            if (++end[i] != 0)
+            {
+                return (start, end);
+            }
+        }
+
+        return (start, null);
     }
 
     /// <summary>Writes an NFTA_DATA_VALUE with every field padded to 4 bytes (nftables' register layout for concatenations).</summary>

@@ -92,6 +92,40 @@ internal static class NftRuleCompiler
                         break;
                     }
 
+                case "ct":
+                    {
+                        if (Next() != "state")
+                        {
+                            throw new NotSupportedException("ct other than state");
+                        }
+
+                        uint mask = 0;
+                        foreach (var ctState in Next().Split(','))
+                        {
+                            // NF_CT_STATE_INVALID_BIT and NF_CT_STATE_BIT(IP_CT_ESTABLISHED / RELATED / NEW), NF_CT_STATE_UNTRACKED_BIT.
+                            mask |= ctState switch
+                            {
+                                "invalid" => 1u,
+                                "established" => 2u,
+                                "related" => 4u,
+                                "new" => 8u,
+                                "untracked" => 64u,
+                                _ => throw new NotSupportedException($"ct state {ctState}"),
+                            };
+                        }
+
+                        var element = BeginExpression(writer, "ct");
+                        WriteU32(writer, CtDreg, Reg1);
+                        WriteU32(writer, CtKey, CtState);
+                        EndExpression(writer, element);
+                        Bitwise(writer, Reg1, mask, 0);
+                        Cmp(writer, Reg1, CmpNeq, [0, 0, 0, 0]);
+                        break;
+                    }
+
+                case "iifname" or "oifname":
+                    Interface(writer, word == "iifname" ? MetaIifname : MetaOifname, Next, Peek);
+                    break;
                 case "accept":
                     Verdict(writer, Accept, null);
                     break;
@@ -349,6 +383,51 @@ internal static class NftRuleCompiler
         Payload(writer, BaseNetwork, offset, (uint)addressLength, Reg1);
         BitwiseBytes(writer, Reg1, mask, new byte[addressLength]);
         Cmp(writer, Reg1, negate ? CmpNeq : CmpEq, masked);
+    }
+
+    /// <summary>iifname "name" | "prefix*" | [!=] @set | vmap @map.</summary>
+    private static void Interface(MessageWriter writer, uint key, Func<string> next, Func<string> peek)
+    {
+        LoadMeta(writer, key, Reg1);
+        var negate = peek() == "!=";
+        if (negate)
+        {
+            next();
+        }
+
+        var operand = next();
+        if (operand == "vmap" && !negate)
+        {
+            var element = BeginExpression(writer, "lookup");
+            writer.AttributeString(LookupSet, SetName(next()));
+            WriteU32(writer, LookupSreg, Reg1);
+            WriteU32(writer, LookupDreg, RegVerdict);
+            EndExpression(writer, element);
+            return;
+        }
+
+        if (operand.StartsWith('@'))
+        {
+            Lookup(writer, SetName(operand), negate);
+            return;
+        }
+
+        var name = Unquote(operand);
+        if (name.EndsWith('*'))
+        {
+            // A wildcard compares only the prefix bytes (no NUL), as nft does.
+            Cmp(writer, Reg1, negate ? CmpNeq : CmpEq, Encoding.UTF8.GetBytes(name[..^1]));
+            return;
+        }
+
+        var bytes = new byte[IfNameSize];
+        if (Encoding.UTF8.GetByteCount(name) >= IfNameSize)
+        {
+            throw new NotSupportedException($"interface name '{name}' is too long");
+        }
+
+        Encoding.UTF8.GetBytes(name, bytes);
+        Cmp(writer, Reg1, negate ? CmpNeq : CmpEq, bytes);
     }
 
     private static uint PortOffset(string field) => field switch
