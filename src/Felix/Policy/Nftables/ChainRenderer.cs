@@ -12,8 +12,9 @@ namespace Tabby.Felix.Policy.Nftables;
 /// in-HASH / eg-HASH (shared by endpoints with the same policies): clear mark bits; per tier: jump
 ///   to each policy chain in order while neither the accept nor the pass bit is set; at the end
 ///   of a tier with a Deny default, drop unless one is set; clear pass; at the end, return (allowed).
-/// pi-ID / po-ID (one per policy and direction, shared by every endpoint): the rules; Allow sets
-///   the accept bit and returns, Pass sets the pass bit and returns, Deny drops, Log logs.
+/// pi-ID / po-ID (one per policy and direction, shared by every endpoint): the rules; Allow goes to
+///   mark-accept (sets the accept bit; its end returns to the endpoint chain), Pass to mark-pass
+///   (sets the pass bit), Deny drops, Log logs.
 /// input / output (host): failsafe ports first, then workload-to-host traffic through the sender's
 ///   egress chain and the endpoint-to-host action.
 /// </code>
@@ -114,6 +115,9 @@ internal sealed class ChainRenderer(NftablesPolicyOptions options)
         var output = new List<string> { "ct state established,related accept" };
         output.AddRange(Failsafe(options.FailsafeOutbound, "dport", "failsafe outbound"));
         yield return new NftChain(NftNames.OutputChain, "type filter hook output priority filter; policy accept;", output);
+
+        yield return new NftChain(NftNames.AcceptChain, null, [$"meta mark set meta mark | {options.Hex(options.AcceptMark)}"]);
+        yield return new NftChain(NftNames.PassChain, null, [$"meta mark set meta mark | {options.Hex(options.PassMark)}"]);
     }
 
     /// <summary>One rule per failsafe port or range (a handful; no anonymous set, see the ND rules).</summary>

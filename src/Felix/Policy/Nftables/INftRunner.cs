@@ -18,11 +18,12 @@ public sealed class NftException(string message, string output) : Exception($"{m
 
 /// <summary>
 /// A runner that can also apply a transaction as nftables netlink messages, without starting nft
-/// (which first fetches the whole table). The dataplane uses it for incremental applies; the
-/// script given to <see cref="ApplyNetlinkAsync"/> is the same transaction as nft
-/// text, for logs and tests.
+/// (which first fetches the whole table and parses text). The dataplane uses it whenever the
+/// transaction can be encoded. The script function given to <see cref="ApplyNetlinkAsync"/> renders
+/// the same transaction as nft text, for error messages and tests (only call it when needed: for a
+/// full apply it is megabytes).
 /// </summary>
 public interface INftNetlinkRunner : INftRunner
 {
-    Task ApplyNetlinkAsync(Netlink.NftNetlinkBatch batch, string script, CancellationToken cancellationToken = default);
+    Task ApplyNetlinkAsync(Netlink.NftNetlinkBatch batch, Func<string> script, CancellationToken cancellationToken = default);
 }

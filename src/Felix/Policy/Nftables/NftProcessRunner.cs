@@ -19,7 +19,7 @@ public sealed class NftProcessRunner(string? networkNamespace = null, string nft
 
     public string? NetworkNamespace { get; } = networkNamespace;
 
-    public Task ApplyNetlinkAsync(NftNetlinkBatch batch, string script, CancellationToken cancellationToken = default)
+    public Task ApplyNetlinkAsync(NftNetlinkBatch batch, Func<string> script, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         lock (_socketLock)
@@ -42,7 +42,8 @@ public sealed class NftProcessRunner(string? networkNamespace = null, string nft
                 // The kernel aborted the whole transaction; later replies may still be queued, so start afresh.
                 _socket.Dispose();
                 _socket = null;
-                throw new NftException("nftables netlink transaction failed", $"{e.Message}\n{script}");
+                var text = batch.Length <= 64 * 1024 ? script() : $"({batch.MessageCount} messages, {batch.Length} bytes)";
+                throw new NftException("nftables netlink transaction failed", $"{e.Message}\n{text}");
             }
         }
 

@@ -22,11 +22,12 @@ internal sealed class RecordingNftRunner(INftRunner inner) : INftNetlinkRunner
         return inner.ApplyAsync(script, cancellationToken);
     }
 
-    public Task ApplyNetlinkAsync(NftNetlinkBatch batch, string script, CancellationToken cancellationToken = default)
+    public Task ApplyNetlinkAsync(NftNetlinkBatch batch, Func<string> script, CancellationToken cancellationToken = default)
     {
-        Record(script);
+        var text = script();
+        Record(text);
         NetlinkTransactions++;
-        return inner is INftNetlinkRunner netlink ? netlink.ApplyNetlinkAsync(batch, script, cancellationToken) : inner.ApplyAsync(script, cancellationToken);
+        return inner is INftNetlinkRunner netlink ? netlink.ApplyNetlinkAsync(batch, () => text, cancellationToken) : inner.ApplyAsync(text, cancellationToken);
     }
 
     public Task<string?> ListTableJsonAsync(string table, CancellationToken cancellationToken = default) =>

@@ -49,7 +49,7 @@ internal static class NfTablesWire
     public const uint RegVerdict = 0, Reg1 = 1, Reg32First = 8;
 
     // Verdicts (NF_DROP, NF_ACCEPT, enum nft_verdicts).
-    public const int Drop = 0, Accept = 1, Jump = -3, Return = -5;
+    public const int Drop = 0, Accept = 1, Jump = -3, Goto = -4, Return = -5;
 
     // Expression attributes.
     public const ushort MetaDreg = 1, MetaKey = 2, MetaSreg = 3;

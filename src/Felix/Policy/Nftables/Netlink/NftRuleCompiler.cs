@@ -138,6 +138,9 @@ internal static class NftRuleCompiler
                 case "jump":
                     Verdict(writer, Jump, Next());
                     break;
+                case "goto":
+                    Verdict(writer, Goto, Next());
+                    break;
                 case "log":
                     {
                         if (Next() != "prefix")

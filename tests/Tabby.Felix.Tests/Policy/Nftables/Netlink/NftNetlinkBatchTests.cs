@@ -59,6 +59,7 @@ public sealed class NftNetlinkBatchTests : IDisposable
         "ip daddr . meta l4proto . th dport != @n4-a drop",
         "ip saddr != @s4-a ip saddr != 192.0.2.0/24 ip saddr != 198.51.100.0/25 drop",
         "meta l4proto 47 drop",
+        "ip saddr @s4-a goto pi-a comment \"p allow\"",
     ];
 
     private readonly NetworkNamespace _viaNft = NetworkNamespace.Create("nlnft");
@@ -92,7 +93,7 @@ public sealed class NftNetlinkBatchTests : IDisposable
 
         await new NftProcessRunner(_viaNft.Name).ApplyAsync(script.ToString());
         using var runner = new NftProcessRunner(_viaNetlink.Name);
-        await runner.ApplyNetlinkAsync(batch, script.ToString());
+        await runner.ApplyNetlinkAsync(batch, script.ToString);
 
         var expected = List(_viaNft);
         Assert.Contains("ip daddr . meta l4proto . tcp dport @n4-a", expected, StringComparison.Ordinal);
@@ -133,7 +134,7 @@ public sealed class NftNetlinkBatchTests : IDisposable
 
         await new NftProcessRunner(_viaNft.Name).ApplyAsync(script.ToString());
         using var runner = new NftProcessRunner(_viaNetlink.Name);
-        await runner.ApplyNetlinkAsync(batch, script.ToString());
+        await runner.ApplyNetlinkAsync(batch, script.ToString);
         var expected = List(_viaNft);
         Assert.Contains("\"tb2\" : jump in-b", expected, StringComparison.Ordinal);
         Assert.DoesNotContain("in-a", expected, StringComparison.Ordinal);
@@ -149,7 +150,7 @@ public sealed class NftNetlinkBatchTests : IDisposable
         }
 
         await new NftProcessRunner(_viaNft.Name).ApplyAsync(script2.ToString());
-        await runner.ApplyNetlinkAsync(batch2, script2.ToString());
+        await runner.ApplyNetlinkAsync(batch2, script2.ToString);
         Assert.Equal(List(_viaNft), List(_viaNetlink));
         Assert.DoesNotContain("n4-b", List(_viaNetlink), StringComparison.Ordinal);
     }
@@ -193,14 +194,14 @@ public sealed class NftNetlinkBatchTests : IDisposable
         t.AddChain("po-x", null);
         t.AddRule("po-x", "ip saddr @no-such-set drop");
         using var runner = new NftProcessRunner(_viaNetlink.Name);
-        var error = await Assert.ThrowsAsync<NftException>(() => runner.ApplyNetlinkAsync(batch, "test"));
+        var error = await Assert.ThrowsAsync<NftException>(() => runner.ApplyNetlinkAsync(batch, () => "test"));
         Assert.Contains("ENOENT", error.Message, StringComparison.Ordinal);
         Assert.Equal(before, List(_viaNetlink));
 
         // The runner recovers: the next transaction goes through.
         using var next = new NftNetlinkBatch(Table);
         next.AsTransaction().AddElements(new NftSet("s4-a", "ipv4_addr", false, new HashSet<string>()), ["198.18.0.10"]);
-        await runner.ApplyNetlinkAsync(next, "test");
+        await runner.ApplyNetlinkAsync(next, () => "test");
         Assert.Contains("198.18.0.10", List(_viaNetlink), StringComparison.Ordinal);
     }
 
