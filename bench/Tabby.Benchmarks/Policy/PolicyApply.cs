@@ -68,27 +68,31 @@ public static class PolicyApply
             Report("IP versions rendered", string.Join(" and ", options.IpVersions.Select(v => $"IPv{v}")));
             var dataplane = new NftablesPolicyDataplane(calculator, new NftProcessRunner(nsName), options);
             wall.Restart();
-            var script = dataplane.RenderFullScript();
+            var (size, renderedScript) = DescribeScript(dataplane, outDir.Length > 0);
             Report("render full nft script", Ms(wall.Elapsed));
-            var lines = script.Count(c => c == '\n');
-            Report("nft script size", $"{script.Length / 1024.0 / 1024.0:F1} MiB, {lines:N0} commands, {script.Split('\n').Count(l => l.StartsWith("add rule", StringComparison.Ordinal)):N0} rules");
+            Report("nft script size", size);
             if (outDir.Length > 0)
             {
                 Directory.CreateDirectory(outDir);
-                await File.WriteAllTextAsync(Path.Combine(outDir, "policy.nft"), script);
+                await File.WriteAllTextAsync(Path.Combine(outDir, "policy.nft"), renderedScript);
                 if (args.Contains("--render-only"))
                 {
                     return 0;
                 }
             }
 
+            // Full apply as the agent does it (over netlink: the kernel's work is in the agent's CPU).
             cpu0 = process.TotalProcessorTime;
             var child0 = ChildCpu.Total();
             var full = await dataplane.ApplyFullAsync();
-            Report("full apply nft (render + nft -f, empty table)", $"{Ms(full.TotalTime)} wall; CPU: agent {Ms(process.TotalProcessorTime - cpu0)}, nft {Ms(ChildCpu.Total() - child0)}");
+            Report($"full apply{(full.ViaNetlink ? " over netlink" : " nft")} (render + apply, empty table)", $"{Ms(full.TotalTime)} wall; CPU: agent {Ms(process.TotalProcessorTime - cpu0)}, nft {Ms(ChildCpu.Total() - child0)}");
+            cpu0 = process.TotalProcessorTime;
             child0 = ChildCpu.Total();
             var again = await dataplane.ApplyFullAsync();
-            Report("full apply nft (replace existing table)", $"{Ms(again.TotalTime)} wall; nft CPU {Ms(ChildCpu.Total() - child0)}");
+            Report($"full apply{(again.ViaNetlink ? " over netlink" : " nft")} (replace existing table)", $"{Ms(again.TotalTime)} wall; CPU: agent {Ms(process.TotalProcessorTime - cpu0)}, nft {Ms(ChildCpu.Total() - child0)}");
+
+            Report("full apply through nft -f (replace existing table)", await ApplyThroughNftAsync(calculator, nsName, options));
+            await dataplane.ApplyFullAsync(); // back to the dataplane under test
             wall.Restart();
             child0 = ChildCpu.Total();
             var drift = await dataplane.ResyncAsync();
@@ -175,6 +179,28 @@ public static class PolicyApply
                 Run("ip", "netns", "del", ipNs);
             }
         }
+    }
+
+    /// <summary>Size of the full script (kept only when it is written out, so it does not count in the agent's memory).</summary>
+    private static (string Size, string? Script) DescribeScript(NftablesPolicyDataplane dataplane, bool keep)
+    {
+        var script = dataplane.RenderFullScript();
+        var lines = script.Count(c => c == '\n');
+        var size = $"{script.Length / 1024.0 / 1024.0:F1} MiB, {lines:N0} commands, {script.Split('\n').Count(l => l.StartsWith("add rule", StringComparison.Ordinal)):N0} rules";
+        return (size, keep ? script : null);
+    }
+
+    /// <summary>The same full apply through <c>nft -f</c>, for comparison, with a second dataplane
+    /// over the same calculator (in its own method so its state is garbage before memory is measured).</summary>
+    private static async Task<string> ApplyThroughNftAsync(PolicyCalculator calculator, string nsName, NftablesPolicyOptions options)
+    {
+        var process = Process.GetCurrentProcess();
+        var viaNft = new NftablesPolicyDataplane(calculator, new NftProcessRunner(nsName), options with { ApplyViaNetlink = false });
+        var cpu0 = process.TotalProcessorTime;
+        var child0 = ChildCpu.Total();
+        var full = await viaNft.ApplyFullAsync();
+        process.Refresh();
+        return $"{Ms(full.TotalTime)} wall; CPU: agent {Ms(process.TotalProcessorTime - cpu0)}, nft {Ms(ChildCpu.Total() - child0)}";
     }
 
     /// <summary>The first endpoint chain of the iptables ruleset rewritten on its own, as Calico's incremental restore does.</summary>
