@@ -9,12 +9,18 @@ namespace Tabby.Benchmarks.Policy;
 /// </summary>
 internal static partial class ChildCpu
 {
+    private const int RusageSelf = 0;
     private const int RusageChildren = -1;
 
-    public static TimeSpan Total()
+    public static TimeSpan Total() => Usage(RusageChildren);
+
+    /// <summary>CPU time of this process, all threads (getrusage(RUSAGE_SELF)): a netlink transaction's kernel work is in here.</summary>
+    public static TimeSpan Self() => Usage(RusageSelf);
+
+    private static TimeSpan Usage(int who)
     {
         var usage = new Rusage();
-        if (GetRusage(RusageChildren, ref usage) != 0)
+        if (GetRusage(who, ref usage) != 0)
         {
             throw new InvalidOperationException($"getrusage failed: errno {Marshal.GetLastPInvokeError()}");
         }

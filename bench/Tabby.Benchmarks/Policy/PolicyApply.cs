@@ -68,27 +68,31 @@ public static class PolicyApply
             Report("IP versions rendered", string.Join(" and ", options.IpVersions.Select(v => $"IPv{v}")));
             var dataplane = new NftablesPolicyDataplane(calculator, new NftProcessRunner(nsName), options);
             wall.Restart();
-            var script = dataplane.RenderFullScript();
+            var (size, renderedScript) = DescribeScript(dataplane, outDir.Length > 0);
             Report("render full nft script", Ms(wall.Elapsed));
-            var lines = script.Count(c => c == '\n');
-            Report("nft script size", $"{script.Length / 1024.0 / 1024.0:F1} MiB, {lines:N0} commands, {script.Split('\n').Count(l => l.StartsWith("add rule", StringComparison.Ordinal)):N0} rules");
+            Report("nft script size", size);
             if (outDir.Length > 0)
             {
                 Directory.CreateDirectory(outDir);
-                await File.WriteAllTextAsync(Path.Combine(outDir, "policy.nft"), script);
+                await File.WriteAllTextAsync(Path.Combine(outDir, "policy.nft"), renderedScript);
                 if (args.Contains("--render-only"))
                 {
                     return 0;
                 }
             }
 
+            // Full apply as the agent does it (over netlink: the kernel's work is in the agent's CPU).
             cpu0 = process.TotalProcessorTime;
             var child0 = ChildCpu.Total();
             var full = await dataplane.ApplyFullAsync();
-            Report("full apply nft (render + nft -f, empty table)", $"{Ms(full.TotalTime)} wall; CPU: agent {Ms(process.TotalProcessorTime - cpu0)}, nft {Ms(ChildCpu.Total() - child0)}");
+            Report($"full apply{(full.ViaNetlink ? " over netlink" : " nft")} (render + apply, empty table)", $"{Ms(full.TotalTime)} wall; CPU: agent {Ms(process.TotalProcessorTime - cpu0)}, nft {Ms(ChildCpu.Total() - child0)}");
+            cpu0 = process.TotalProcessorTime;
             child0 = ChildCpu.Total();
             var again = await dataplane.ApplyFullAsync();
-            Report("full apply nft (replace existing table)", $"{Ms(again.TotalTime)} wall; nft CPU {Ms(ChildCpu.Total() - child0)}");
+            Report($"full apply{(again.ViaNetlink ? " over netlink" : " nft")} (replace existing table)", $"{Ms(again.TotalTime)} wall; CPU: agent {Ms(process.TotalProcessorTime - cpu0)}, nft {Ms(ChildCpu.Total() - child0)}");
+
+            Report("full apply through nft -f (replace existing table)", await ApplyThroughNftAsync(calculator, nsName, options));
+            await dataplane.ApplyFullAsync(); // back to the dataplane under test
             wall.Restart();
             child0 = ChildCpu.Total();
             var drift = await dataplane.ResyncAsync();
@@ -96,15 +100,17 @@ public static class PolicyApply
 
             // Incremental updates, each one event then one apply.
             var random = new Random(42);
-            var label = new List<(ApplyStatistics, TimeSpan)>();
-            var policy = new List<(ApplyStatistics, TimeSpan)>();
-            var add = new List<(ApplyStatistics, TimeSpan)>();
-            var remove = new List<(ApplyStatistics, TimeSpan)>();
-            async Task<(ApplyStatistics, TimeSpan)> Measure()
+            var label = new List<(ApplyStatistics, TimeSpan, TimeSpan)>();
+            var policy = new List<(ApplyStatistics, TimeSpan, TimeSpan)>();
+            var add = new List<(ApplyStatistics, TimeSpan, TimeSpan)>();
+            var remove = new List<(ApplyStatistics, TimeSpan, TimeSpan)>();
+            async Task<(ApplyStatistics, TimeSpan, TimeSpan)> Measure()
             {
+                // Over netlink the kernel's work runs in the agent's thread: agent (process) CPU includes it.
                 var before = ChildCpu.Total();
+                var agentBefore = ChildCpu.Self();
                 var stats = await dataplane.ApplyAsync();
-                return (stats, ChildCpu.Total() - before);
+                return (stats, ChildCpu.Total() - before, ChildCpu.Self() - agentBefore);
             }
 
             for (var u = 0; u < updates; u++)
@@ -175,6 +181,28 @@ public static class PolicyApply
         }
     }
 
+    /// <summary>Size of the full script (kept only when it is written out, so it does not count in the agent's memory).</summary>
+    private static (string Size, string? Script) DescribeScript(NftablesPolicyDataplane dataplane, bool keep)
+    {
+        var script = dataplane.RenderFullScript();
+        var lines = script.Count(c => c == '\n');
+        var size = $"{script.Length / 1024.0 / 1024.0:F1} MiB, {lines:N0} commands, {script.Split('\n').Count(l => l.StartsWith("add rule", StringComparison.Ordinal)):N0} rules";
+        return (size, keep ? script : null);
+    }
+
+    /// <summary>The same full apply through <c>nft -f</c>, for comparison, with a second dataplane
+    /// over the same calculator (in its own method so its state is garbage before memory is measured).</summary>
+    private static async Task<string> ApplyThroughNftAsync(PolicyCalculator calculator, string nsName, NftablesPolicyOptions options)
+    {
+        var process = Process.GetCurrentProcess();
+        var viaNft = new NftablesPolicyDataplane(calculator, new NftProcessRunner(nsName), options with { ApplyViaNetlink = false });
+        var cpu0 = process.TotalProcessorTime;
+        var child0 = ChildCpu.Total();
+        var full = await viaNft.ApplyFullAsync();
+        process.Refresh();
+        return $"{Ms(full.TotalTime)} wall; CPU: agent {Ms(process.TotalProcessorTime - cpu0)}, nft {Ms(ChildCpu.Total() - child0)}";
+    }
+
     /// <summary>The first endpoint chain of the iptables ruleset rewritten on its own, as Calico's incremental restore does.</summary>
     private static string OneChainUpdate(string tables)
     {
@@ -188,14 +216,16 @@ public static class PolicyApply
         return text.Append("COMMIT\n").ToString();
     }
 
-    private static string Summary(List<(ApplyStatistics Stats, TimeSpan NftCpu)> runs)
+    private static string Summary(List<(ApplyStatistics Stats, TimeSpan NftCpu, TimeSpan AgentCpu)> runs)
     {
         static double P(List<double> sorted, double q) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(q * sorted.Count) - 1)];
         var wall = runs.Select(r => r.Stats.TotalTime.TotalMilliseconds).Order().ToList();
         var cpu = runs.Select(r => r.NftCpu.TotalMilliseconds).Order().ToList();
         var render = runs.Select(r => r.Stats.RenderTime.TotalMilliseconds).Order().ToList();
+        var agent = runs.Select(r => r.AgentCpu.TotalMilliseconds).Order().ToList();
+        var total = runs.Select(r => r.AgentCpu.TotalMilliseconds + r.NftCpu.TotalMilliseconds).Order().ToList();
         return string.Create(CultureInfo.InvariantCulture,
-            $"wall median {P(wall, 0.5):F1} ms, p95 {P(wall, 0.95):F1} ms; nft CPU median {P(cpu, 0.5):F1} ms, p95 {P(cpu, 0.95):F1} ms; render median {P(render, 0.5):F2} ms; per update {runs.Average(r => r.Stats.ChangedChains):F1} chains, {runs.Average(r => r.Stats.ChangedSets):F1} sets, {runs.Average(r => r.Stats.ScriptBytes):F0} bytes");
+            $"wall median {P(wall, 0.5):F1} ms, p95 {P(wall, 0.95):F1} ms; CPU (agent process incl. kernel + nft) median {P(total, 0.5):F1} ms, p95 {P(total, 0.95):F1} ms; agent median {P(agent, 0.5):F1} ms; nft CPU median {P(cpu, 0.5):F1} ms, p95 {P(cpu, 0.95):F1} ms; via netlink {runs.Count(r => r.Stats.ViaNetlink)}/{runs.Count}; render median {P(render, 0.5):F2} ms; per update {runs.Average(r => r.Stats.ChangedChains):F1} chains, {runs.Average(r => r.Stats.ChangedSets):F1} sets, {runs.Average(r => r.Stats.ScriptBytes):F0} bytes");
     }
 
     private static string Timed(Action action)

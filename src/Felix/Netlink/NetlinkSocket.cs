@@ -185,6 +185,45 @@ public sealed class NetlinkSocket : IDisposable
         }
     }
 
+    /// <summary>
+    /// Sends an nfnetlink transaction (batch begin, messages, batch end, numbered
+    /// <paramref name="firstSequence"/>..<paramref name="lastSequence"/>, the last one asking for an
+    /// ACK) and waits for that ACK. The first error for any of its messages (including a commit
+    /// failure, which the kernel reports against the batch begin) is thrown; the kernel has then
+    /// aborted the whole transaction. After an error further replies of this batch may still be
+    /// queued, so the caller should not reuse the socket.
+    /// </summary>
+    internal void SendTransaction(ReadOnlySpan<byte> messages, uint firstSequence, uint lastSequence, string operation)
+    {
+        lock (_lock)
+        {
+            _transport.Send(messages);
+            while (true)
+            {
+                var length = _transport.Receive(_receiveBuffer);
+                foreach (var message in new MessageReader(_receiveBuffer.AsSpan(0, length)))
+                {
+                    if (message.Type != MessageType.Error || message.Header.PortId != PortId
+                        || unchecked(message.Sequence - firstSequence) > unchecked(lastSequence - firstSequence))
+                    {
+                        continue;
+                    }
+
+                    var (errno, text) = ReadError(message);
+                    if (errno != 0)
+                    {
+                        throw new NetlinkException(errno, $"{operation} (message {unchecked(message.Sequence - firstSequence)} of the batch)", text);
+                    }
+
+                    if (message.Sequence == lastSequence)
+                    {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
     private bool IsOurs(in NetlinkMessage message, uint seq) =>
         message.Sequence == seq && (message.Header.PortId == PortId || message.Header.PortId == 0);
 

@@ -15,9 +15,12 @@ internal interface INetlinkTransport : IDisposable
     int Receive(Span<byte> buffer);
 }
 
-/// <summary>Options of a NETLINK_ROUTE socket.</summary>
+/// <summary>Options of a netlink socket (NETLINK_ROUTE unless <see cref="Protocol"/> says otherwise).</summary>
 public sealed record NetlinkSocketOptions
 {
+    /// <summary>NETLINK_ROUTE (0, the default) or NETLINK_NETFILTER (12, nftables).</summary>
+    public int Protocol { get; init; } = NetlinkProtocols.Route;
+
     /// <summary>Kernel receive buffer; large so big dumps and batch errors never overflow (SO_RCVBUFFORCE, else SO_RCVBUF).</summary>
     public int ReceiveBufferBytes { get; init; } = 8 << 20;
 
@@ -34,7 +37,14 @@ public sealed record NetlinkSocketOptions
     public TimeSpan? ReceiveTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }
 
-/// <summary>A real AF_NETLINK/NETLINK_ROUTE socket.</summary>
+/// <summary>Netlink protocol numbers (linux/netlink.h).</summary>
+public static class NetlinkProtocols
+{
+    public const int Route = 0;
+    public const int Netfilter = 12;
+}
+
+/// <summary>A real AF_NETLINK socket (NETLINK_ROUTE or NETLINK_NETFILTER).</summary>
 internal sealed unsafe class LinuxNetlinkTransport : INetlinkTransport
 {
     private readonly NetlinkSafeHandle _handle;
@@ -50,10 +60,10 @@ internal sealed unsafe class LinuxNetlinkTransport : INetlinkTransport
     /// <summary>Opens a socket in the network namespace of the calling thread.</summary>
     public static LinuxNetlinkTransport Open(NetlinkSocketOptions options)
     {
-        var fd = LibC.Socket(LibC.AfNetlink, LibC.SockRaw | LibC.SockCloexec, LibC.NetlinkRoute);
+        var fd = LibC.Socket(LibC.AfNetlink, LibC.SockRaw | LibC.SockCloexec, options.Protocol);
         if (fd < 0)
         {
-            throw NetlinkException.FromErrno(Marshal.GetLastPInvokeError(), "socket(AF_NETLINK, NETLINK_ROUTE)");
+            throw NetlinkException.FromErrno(Marshal.GetLastPInvokeError(), $"socket(AF_NETLINK, {options.Protocol})");
         }
 
         var handle = new NetlinkSafeHandle(fd);
@@ -220,7 +230,7 @@ internal sealed unsafe class LinuxNetlinkTransport : INetlinkTransport
                     throw new NetlinkProtocolException($"netlink datagram of {received} bytes exceeds the {buffer.Length}-byte receive buffer");
                 }
 
-                // Only the kernel (port 0) speaks on NETLINK_ROUTE to us; drop anything else.
+                // Only the kernel (port 0) speaks to us on these protocols; drop anything else.
                 if (from.PortId != 0)
                 {
                     continue;

@@ -12,8 +12,9 @@ namespace Tabby.Felix.Policy.Nftables;
 /// in-HASH / eg-HASH (shared by endpoints with the same policies): clear mark bits; per tier: jump
 ///   to each policy chain in order while neither the accept nor the pass bit is set; at the end
 ///   of a tier with a Deny default, drop unless one is set; clear pass; at the end, return (allowed).
-/// pi-ID / po-ID (one per policy and direction, shared by every endpoint): the rules; Allow sets
-///   the accept bit and returns, Pass sets the pass bit and returns, Deny drops, Log logs.
+/// pi-ID / po-ID (one per policy and direction, shared by every endpoint): the rules; Allow goes to
+///   mark-accept (sets the accept bit; its end returns to the endpoint chain), Pass to mark-pass
+///   (sets the pass bit), Deny drops, Log logs.
 /// input / output (host): failsafe ports first, then workload-to-host traffic through the sender's
 ///   egress chain and the endpoint-to-host action.
 /// </code>
@@ -94,8 +95,14 @@ internal sealed class ChainRenderer(NftablesPolicyOptions options)
 
         var input = new List<string> { "ct state established,related accept" };
         input.AddRange(Failsafe(options.FailsafeInbound, "dport", "failsafe inbound"));
-        // IPv6 neighbour discovery must reach the host whatever the endpoint-to-host action.
-        input.Add("meta l4proto ipv6-icmp icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-solicit } accept");
+        // IPv6 neighbour discovery must reach the host whatever the endpoint-to-host action
+        // (neighbor solicit 135, advert 136, router solicit 133; RFC 4861 section 4). One rule each:
+        // the table holds no anonymous sets, so a whole apply can go over netlink.
+        foreach (var type in new[] { 135, 136, 133 })
+        {
+            input.Add($"meta l4proto ipv6-icmp icmpv6 type {type} accept");
+        }
+
         input.Add($"iifname vmap @{NftNames.FromEndpointMap}");
         input.Add(ClearBoth);
         if (options.EndpointToHostAction == PolicyAction.Deny)
@@ -108,14 +115,17 @@ internal sealed class ChainRenderer(NftablesPolicyOptions options)
         var output = new List<string> { "ct state established,related accept" };
         output.AddRange(Failsafe(options.FailsafeOutbound, "dport", "failsafe outbound"));
         yield return new NftChain(NftNames.OutputChain, "type filter hook output priority filter; policy accept;", output);
+
+        yield return new NftChain(NftNames.AcceptChain, null, [$"meta mark set meta mark | {options.Hex(options.AcceptMark)}"]);
+        yield return new NftChain(NftNames.PassChain, null, [$"meta mark set meta mark | {options.Hex(options.PassMark)}"]);
     }
 
+    /// <summary>One rule per failsafe port or range (a handful; no anonymous set, see the ND rules).</summary>
     private static IEnumerable<string> Failsafe(IReadOnlyList<FailsafePort> ports, string field, string comment)
     {
-        foreach (var group in ports.GroupBy(p => p.Protocol))
+        foreach (var port in ports)
         {
-            var list = string.Join(", ", group.Select(p => p.NftPorts));
-            yield return $"meta l4proto {group.Key.NftName} th {field} {{ {list} }} accept comment \"{comment}\"";
+            yield return $"meta l4proto {port.Protocol.NftName} th {field} {port.NftPorts} accept comment \"{comment}\"";
         }
     }
 }

@@ -15,3 +15,15 @@ public sealed class NftException(string message, string output) : Exception($"{m
 {
     public string Output { get; } = output;
 }
+
+/// <summary>
+/// A runner that can also apply a transaction as nftables netlink messages, without starting nft
+/// (which first fetches the whole table and parses text). The dataplane uses it whenever the
+/// transaction can be encoded. The script function given to <see cref="ApplyNetlinkAsync"/> renders
+/// the same transaction as nft text, for error messages and tests (only call it when needed: for a
+/// full apply it is megabytes).
+/// </summary>
+public interface INftNetlinkRunner : INftRunner
+{
+    Task ApplyNetlinkAsync(Netlink.NftNetlinkBatch batch, Func<string> script, CancellationToken cancellationToken = default);
+}

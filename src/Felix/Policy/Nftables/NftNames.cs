@@ -16,6 +16,10 @@ public static class NftNames
     public const string ToEndpointMap = "to-endpoint";
     public const string EndpointInterfaces = "endpoint-ifaces";
 
+    /// <summary>Regular chains that policy rules <c>goto</c>: set the accept (pass) mark bit, then return to the endpoint chain.</summary>
+    public const string AcceptChain = "mark-accept";
+    public const string PassChain = "mark-pass";
+
     /// <summary>
     /// Chain with the policy of endpoints in one direction, named by a hash of its rules: endpoints
     /// with the same policies in the same order (the pods of one deployment) share one chain, and a

@@ -16,13 +16,18 @@ internal static class NftScriptWriter
         IReadOnlyDictionary<string, NftSet?> sets, IReadOnlyDictionary<string, NftChain> appliedChains,
         IReadOnlyDictionary<string, NftChain?> chains)
     {
-        var script = new StringBuilder();
+        var script = new NftScriptTransaction(table);
+        Write(script, replaceTable, appliedSets, sets, appliedChains, chains);
+        return script.ToString();
+    }
+
+    public static void Write(INftTransaction transaction, bool replaceTable, IReadOnlyDictionary<string, NftSet> appliedSets,
+        IReadOnlyDictionary<string, NftSet?> sets, IReadOnlyDictionary<string, NftChain> appliedChains,
+        IReadOnlyDictionary<string, NftChain?> chains)
+    {
         if (replaceTable)
         {
-            // add + delete + add: atomically replaces the table whether or not it existed.
-            script.Append("add table inet ").Append(table).Append('\n');
-            script.Append("delete table inet ").Append(table).Append('\n');
-            script.Append("add table inet ").Append(table).Append('\n');
+            transaction.ReplaceTable();
         }
 
         var maps = new List<(NftSet? Old, NftSet New)>();
@@ -36,7 +41,7 @@ internal static class NftScriptWriter
             var old = appliedSets.GetValueOrDefault(name);
             if (old is null)
             {
-                script.Append(desired.Declaration(table)).Append('\n');
+                transaction.AddSet(desired);
             }
 
             if (desired.IsMap)
@@ -45,20 +50,14 @@ internal static class NftScriptWriter
                 continue;
             }
 
-            WriteElementChanges(script, table, old, desired);
+            WriteElementChanges(transaction, old, desired);
         }
 
         foreach (var (name, desired) in chains)
         {
             if (desired is not null && !appliedChains.ContainsKey(name))
             {
-                script.Append("add chain inet ").Append(table).Append(' ').Append(name);
-                if (desired.Header is not null)
-                {
-                    script.Append(" { ").Append(desired.Header).Append(" }");
-                }
-
-                script.Append('\n');
+                transaction.AddChain(name, desired.Header);
             }
         }
 
@@ -71,38 +70,36 @@ internal static class NftScriptWriter
 
             if (appliedChains.ContainsKey(name))
             {
-                script.Append("flush chain inet ").Append(table).Append(' ').Append(name).Append('\n');
+                transaction.FlushChain(name);
             }
 
             foreach (var rule in desired.Rules)
             {
-                script.Append("add rule inet ").Append(table).Append(' ').Append(name).Append(' ').Append(rule).Append('\n');
+                transaction.AddRule(name, rule);
             }
         }
 
         foreach (var (old, desired) in maps)
         {
-            WriteElementChanges(script, table, old, desired);
+            WriteElementChanges(transaction, old, desired);
         }
 
-        WriteChainDeletions(script, table, appliedChains, [.. chains.Where(c => c.Value is null && appliedChains.ContainsKey(c.Key)).Select(c => c.Key)]);
+        WriteChainDeletions(transaction, appliedChains, [.. chains.Where(c => c.Value is null && appliedChains.ContainsKey(c.Key)).Select(c => c.Key)]);
 
         foreach (var (name, desired) in sets)
         {
             if (desired is null && appliedSets.TryGetValue(name, out var old))
             {
-                script.Append(old.IsMap ? "delete map inet " : "delete set inet ").Append(table).Append(' ').Append(name).Append('\n');
+                transaction.DeleteSet(old);
             }
         }
-
-        return script.ToString();
     }
 
     /// <summary>
     /// Deletes chains so that no chain goes while another deleted chain still jumps to it (nft
     /// refuses with EBUSY): endpoint chains before the policy chains they jump to.
     /// </summary>
-    private static void WriteChainDeletions(StringBuilder script, string table, IReadOnlyDictionary<string, NftChain> appliedChains, List<string> doomed)
+    private static void WriteChainDeletions(INftTransaction transaction, IReadOnlyDictionary<string, NftChain> appliedChains, List<string> doomed)
     {
         var remaining = new HashSet<string>(doomed, StringComparer.Ordinal);
         while (remaining.Count > 0)
@@ -132,23 +129,31 @@ internal static class NftScriptWriter
 
             foreach (var name in now)
             {
-                script.Append("delete chain inet ").Append(table).Append(' ').Append(name).Append('\n');
+                transaction.DeleteChain(name);
                 remaining.Remove(name);
             }
         }
     }
 
-    private static void WriteElementChanges(StringBuilder script, string table, NftSet? old, NftSet desired)
+    private static void WriteElementChanges(INftTransaction transaction, NftSet? old, NftSet desired)
     {
         if (old is not null)
         {
-            WriteElements(script, "delete", table, desired.Name, old.Elements.Where(e => !desired.Elements.Contains(e)).Select(old.KeyOf));
+            var gone = old.Elements.Where(e => !desired.Elements.Contains(e)).Select(old.KeyOf).ToList();
+            if (gone.Count > 0)
+            {
+                transaction.DeleteElements(desired, gone);
+            }
         }
 
-        WriteElements(script, "add", table, desired.Name, old is null ? desired.Elements : desired.Elements.Where(e => !old.Elements.Contains(e)));
+        var added = old is null ? [.. desired.Elements] : desired.Elements.Where(e => !old.Elements.Contains(e)).ToList();
+        if (added.Count > 0)
+        {
+            transaction.AddElements(desired, added);
+        }
     }
 
-    private static void WriteElements(StringBuilder script, string verb, string table, string set, IEnumerable<string> elements)
+    internal static void WriteElements(System.Text.StringBuilder script, string verb, string table, string set, IEnumerable<string> elements)
     {
         foreach (var chunk in elements.Chunk(ElementsPerCommand))
         {
@@ -157,4 +162,48 @@ internal static class NftScriptWriter
             script.Append(" }\n");
         }
     }
+}
+
+/// <summary>Writes a transaction as an nft script for <c>nft -f -</c>.</summary>
+internal sealed class NftScriptTransaction(string table) : INftTransaction
+{
+    private readonly StringBuilder _script = new();
+
+    public void ReplaceTable()
+    {
+        _script.Append("add table inet ").Append(table).Append('\n');
+        _script.Append("delete table inet ").Append(table).Append('\n');
+        _script.Append("add table inet ").Append(table).Append('\n');
+    }
+
+    public void AddSet(NftSet set) => _script.Append(set.Declaration(table)).Append('\n');
+
+    public void AddElements(NftSet set, IReadOnlyCollection<string> elements) =>
+        NftScriptWriter.WriteElements(_script, "add", table, set.Name, elements);
+
+    public void DeleteElements(NftSet set, IReadOnlyCollection<string> keys) =>
+        NftScriptWriter.WriteElements(_script, "delete", table, set.Name, keys);
+
+    public void AddChain(string name, string? header)
+    {
+        _script.Append("add chain inet ").Append(table).Append(' ').Append(name);
+        if (header is not null)
+        {
+            _script.Append(" { ").Append(header).Append(" }");
+        }
+
+        _script.Append('\n');
+    }
+
+    public void FlushChain(string name) => _script.Append("flush chain inet ").Append(table).Append(' ').Append(name).Append('\n');
+
+    public void AddRule(string chain, string rule) =>
+        _script.Append("add rule inet ").Append(table).Append(' ').Append(chain).Append(' ').Append(rule).Append('\n');
+
+    public void DeleteChain(string name) => _script.Append("delete chain inet ").Append(table).Append(' ').Append(name).Append('\n');
+
+    public void DeleteSet(NftSet set) =>
+        _script.Append(set.IsMap ? "delete map inet " : "delete set inet ").Append(table).Append(' ').Append(set.Name).Append('\n');
+
+    public override string ToString() => _script.ToString();
 }

@@ -82,7 +82,7 @@ public sealed class NftablesPolicyDataplane
         _calculator.MarkAllDirty();
         var plan = Plan(_calculator.TakeChanges(), full: true);
         _needsFullApply = true; // the changes were consumed without being applied
-        return plan.Script;
+        return plan.Script();
     }
 
     /// <summary>
@@ -111,9 +111,24 @@ public sealed class NftablesPolicyDataplane
         var stopwatch = Stopwatch.StartNew();
         var plan = Plan(changes, full);
         var renderTime = stopwatch.Elapsed;
+        var viaNetlink = false;
+        int bytes;
         try
         {
-            await _runner.ApplyAsync(plan.Script, cancellationToken).ConfigureAwait(false);
+            using var batch = _options.ApplyViaNetlink && _runner is INftNetlinkRunner ? TryBuildBatch(plan) : null;
+            if (batch is not null)
+            {
+                // The script text is only made when someone asks (logs, tests): a full one is megabytes.
+                viaNetlink = true;
+                bytes = batch.Length;
+                await ((INftNetlinkRunner)_runner).ApplyNetlinkAsync(batch, plan.Script, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                var script = plan.Script();
+                bytes = script.Length;
+                await _runner.ApplyAsync(script, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch
         {
@@ -125,9 +140,30 @@ public sealed class NftablesPolicyDataplane
 
         plan.Commit();
         _needsFullApply = false;
-        var statistics = new ApplyStatistics(full, plan.ChangedChains, plan.ChangedSets, plan.Script.Length, renderTime, stopwatch.Elapsed);
+        var statistics = new ApplyStatistics(full, plan.ChangedChains, plan.ChangedSets, bytes, renderTime, stopwatch.Elapsed) { ViaNetlink = viaNetlink };
         _logger.LogDebug("applied policy to nftables: {Statistics}", statistics);
         return statistics;
+    }
+
+    /// <summary>The plan as netlink messages, or null when it holds something only nft writes (then the script is sent).</summary>
+    private Netlink.NftNetlinkBatch? TryBuildBatch(ApplyPlan plan)
+    {
+        var batch = new Netlink.NftNetlinkBatch(_options.TableName);
+        try
+        {
+            plan.Replay(batch.AsTransaction());
+            if (!batch.IsEmpty && batch.Length <= Netlink.NftNetlinkBatch.MaxLength)
+            {
+                return batch;
+            }
+        }
+        catch (NotSupportedException e)
+        {
+            _logger.LogDebug("incremental apply goes through nft: {Reason}", e.Message);
+        }
+
+        batch.Dispose();
+        return null;
     }
 
     private ApplyPlan Plan(PolicyChanges changes, bool full)
@@ -308,8 +344,9 @@ public sealed class NftablesPolicyDataplane
             }
         }
 
-        var script = NftScriptWriter.Write(_options.TableName, full, appliedSets, sets, appliedChains, chains);
-        return new ApplyPlan(script, chains.Count, sets.Count, () =>
+        string Script() => NftScriptWriter.Write(_options.TableName, full, appliedSets, sets, appliedChains, chains);
+        void Replay(INftTransaction transaction) => NftScriptWriter.Write(transaction, full, appliedSets, sets, appliedChains, chains);
+        return new ApplyPlan(Script, chains.Count, sets.Count, Replay, () =>
         {
             var newChains = full ? new Dictionary<string, NftChain>(StringComparer.Ordinal) : _chains;
             var newSets = full ? new Dictionary<string, NftSet>(StringComparer.Ordinal) : _sets;
@@ -420,7 +457,8 @@ public sealed class NftablesPolicyDataplane
     /// <summary>The interface of a local endpoint and the shared chains its map entries jump to.</summary>
     private sealed record EndpointChains(string Interface, string Ingress, string Egress);
 
-    private sealed record ApplyPlan(string Script, int ChangedChains, int ChangedSets, Action Commit);
+    /// <summary>What one apply will change: <see cref="Script"/> writes it as nft text, <see cref="Replay"/> into any transaction.</summary>
+    private sealed record ApplyPlan(Func<string> Script, int ChangedChains, int ChangedSets, Action<INftTransaction> Replay, Action Commit);
 }
 
 /// <summary>What one apply did: full or incremental, how much changed, how long rendering and the whole apply took.</summary>
@@ -428,6 +466,9 @@ public sealed record ApplyStatistics(bool Full, int ChangedChains, int ChangedSe
 {
     public static readonly ApplyStatistics Nothing = new(false, 0, 0, 0, TimeSpan.Zero, TimeSpan.Zero);
 
+    /// <summary>True when the transaction went to the kernel as netlink messages rather than through nft.</summary>
+    public bool ViaNetlink { get; init; }
+
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"{(Full ? "full" : "incremental")}: {ChangedChains} chains, {ChangedSets} sets, {ScriptBytes} bytes, render {RenderTime.TotalMilliseconds:F1} ms, total {TotalTime.TotalMilliseconds:F1} ms");
+        $"{(Full ? "full" : "incremental")}{(ViaNetlink ? " (netlink)" : "")}: {ChangedChains} chains, {ChangedSets} sets, {ScriptBytes} bytes, render {RenderTime.TotalMilliseconds:F1} ms, total {TotalTime.TotalMilliseconds:F1} ms");
 }

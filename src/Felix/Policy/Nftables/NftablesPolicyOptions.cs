@@ -44,6 +44,14 @@ public sealed record NftablesPolicyOptions
     /// <summary>Prefix of log lines from Log rules (kernel log, <c>nft monitor trace</c>).</summary>
     public string LogPrefix { get; init; } = "tabby-policy";
 
+    /// <summary>
+    /// Send applies as nftables netlink messages when the runner can (<see cref="INftNetlinkRunner"/>):
+    /// nft first fetches every chain and set of the table, which at 10k policies costs more than a
+    /// small change itself, and parses the script text, which costs a third of a full apply.
+    /// What the encoder does not know goes through nft.
+    /// </summary>
+    public bool ApplyViaNetlink { get; init; } = true;
+
     public void Validate()
     {
         if (TableName.Length is 0 or > 64 || !TableName.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))

@@ -339,8 +339,10 @@ internal sealed class RuleRenderer(NftablesPolicyOptions options)
         var comment = Quote($"{policy.Key} {rule.Direction.ToString().ToLowerInvariant()}[{rule.Index}]");
         return rule.Rule.Action switch
         {
-            PolicyAction.Allow => $"meta mark set meta mark | {options.Hex(options.AcceptMark)} return comment {comment}",
-            PolicyAction.Pass => $"meta mark set meta mark | {options.Hex(options.PassMark)} return comment {comment}",
+            // goto: the shared chain sets the bit and ends, which returns to the endpoint chain that
+            // jumped here: one expression per rule instead of four (load, or, store, return).
+            PolicyAction.Allow => $"goto {NftNames.AcceptChain} comment {comment}",
+            PolicyAction.Pass => $"goto {NftNames.PassChain} comment {comment}",
             PolicyAction.Deny => $"drop comment {comment}",
             _ => $"log prefix {Quote(LogPrefix(policy, rule))} comment {comment}",
         };

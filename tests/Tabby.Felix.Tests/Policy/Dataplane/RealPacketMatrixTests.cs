@@ -63,7 +63,10 @@ public sealed class RealPacketMatrixTests(PolicyLabFixture fixture) : IClassFixt
 
         // Relabel: db becomes a frontend (gains frontend's rights, loses db's lockdown).
         world.Pod("prod/db", "198.18.0.3,2001:db8:1::3", true, [("app", "frontend")], interfaceName: "tp3");
-        Assert.False((await dataplane.ApplyAsync()).Full);
+        var relabel = await dataplane.ApplyAsync();
+        Assert.False(relabel.Full);
+        Assert.True(relabel.ScriptBytes == 0 || relabel.ViaNetlink, runner.LastScript);
+        Assert.True(runner.NetlinkTransactions >= 2, $"{runner.NetlinkTransactions} of {runner.Scripts.Count} transactions went over netlink");
         var (_, _, afterRelabel) = await ConnectivityMatrix.RunAsync(lab, cell => Evaluate(world, lab, cell));
         Assert.True(afterRelabel.Count == 0, "after relabel:\n" + string.Join("\n\n", afterRelabel));
         Assert.Empty(await dataplane.ResyncAsync());
