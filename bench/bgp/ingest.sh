@@ -4,6 +4,7 @@
 # target; we report the time from injector start until the target's Loc-RIB holds every route and
 # until the monitor has received every route, the target's peak RSS (VmHWM), and the injectors'
 # own send time (they pre-encode everything, so they are not the bottleneck: compare the numbers).
+# Prints one line for people and "RESULT {json}" lines (one per metric) for bench.sh's summary.
 #
 # usage (root): bench/bgp/ingest.sh TARGET PEERS ROUTES
 # build first:  dotnet build -c Release bench/Tabby.Benchmarks src/Ctl
@@ -108,6 +109,7 @@ done
 wait $monitor_pid || true
 done_ms=$(awk '/monitor received/ {print $(NF-1)}' $work/monitor.log)
 rss_kb=$(awk '/VmHWM/ {print $2}' /proc/$target_pid/status 2>/dev/null || echo 0)
+cpu_s=$(awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' /proc/$target_pid/stat 2>/dev/null || echo "")
 inject_max=$(cat $work/inject-*.log | awk '/sent/ {if ($(NF-1) > m) m = $(NF-1)} END {print m}')
 version=$(case $target in tabby) echo "tabby $(git -C "$root" rev-parse --short HEAD)";; bird) bird --version 2>&1 | head -1;; frr) /usr/lib/frr/bgpd --version 2>&1 | head -1;; gobgp) gobgpd --version 2>&1 | head -1;; esac)
 printf '%s | %s x %s | loc-rib %s s | monitor %s s | peak RSS %s MiB | injector send max %s s | %s\n' \
@@ -115,3 +117,11 @@ printf '%s | %s x %s | loc-rib %s s | monitor %s s | peak RSS %s MiB | injector 
   "$( [ -n "$locrib" ] && awk "BEGIN {printf \"%.2f\", $locrib/1000}" || echo "n/a")" \
   "$( [ -n "$done_ms" ] && awk "BEGIN {printf \"%.2f\", ($done_ms - $start)/1000}" || echo "n/a")" \
   "$(awk "BEGIN {printf \"%.0f\", $rss_kb/1024}")" "$inject_max" "$version"
+record() {  # METRIC VALUE UNIT KIND (nothing when the value was not measured)
+  [ -n "$2" ] || return 0
+  printf 'RESULT {"scenario": "ingest", "case": "%s x %s", "tool": "%s", "metric": "%s", "value": %s, "unit": "%s", "kind": "%s"}\n' "$peers" "$routes" "$target" "$1" "$2" "$3" "$4"
+}
+record "Loc-RIB has all" "$( [ -n "$locrib" ] && awk "BEGIN {printf \"%.3f\", $locrib/1000}" || true)" s time
+record "monitor has all" "$( [ -n "$done_ms" ] && awk "BEGIN {printf \"%.3f\", ($done_ms - $start)/1000}" || true)" s time
+record "CPU" "$cpu_s" s cpu
+record "peak RSS" "$(awk "BEGIN {printf \"%.0f\", $rss_kb/1024}")" MiB memory
