@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Tabby's benchmarks, side by side with the established daemons in the same run, from one command:
 #
-#   sudo ./bench.sh [--smoke] [SCENARIO ...]
+#   sudo ./bench.sh [--smoke] [--update-docs] [SCENARIO ...]
 #
 # Scenarios (default: all):
 #   codec    BGP UPDATE decode/encode throughput and allocation (BenchmarkDotNet)
@@ -9,25 +9,31 @@
 #   routes   kernel route install/delete: Tabby's netlink batches, a C batch, ip -batch, BIRD
 #   ipam     IPAM allocate+release throughput and p50/p99, 1 and 10 clients, embedded store and etcd
 #   policy   compile and apply 1k/10k policies over 1k endpoints: nftables vs iptables-restore
+#   mesh     full iBGP mesh of 50 and 100 speakers: convergence, one added block, RSS, CPU; Tabby vs BIRD
 #
 # --smoke runs every scenario at a small size (what CI runs so the harness never rots). Each
 # scenario's output goes to bench/results/<UTC date>/<scenario>.txt; results.json lists every
-# scenario with its command, exit status and duration; machine.txt records the machine and versions.
+# scenario with its command, exit status, duration and its measurements (the scenario's
+# "RESULT {json}" lines); summary.md is bench/report.py's "Tabby vs each peer" ratio table from
+# them, and --update-docs also writes that table into docs/benchmarks.md (between the
+# generated:summary markers). machine.txt records the machine and versions.
 # Recorded full results and their reading: docs/benchmarks.md.
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$PWD
 SMOKE=0
+UPDATE_DOCS=0
 SCENARIOS=()
 for arg in "$@"; do
   case "$arg" in
     --smoke) SMOKE=1 ;;
-    codec|ingest|routes|ipam|policy) SCENARIOS+=("$arg") ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "bench.sh: unknown argument \"$arg\" (codec, ingest, routes, ipam, policy, --smoke)" >&2; exit 2 ;;
+    --update-docs) UPDATE_DOCS=1 ;;
+    codec|ingest|routes|ipam|policy|mesh) SCENARIOS+=("$arg") ;;
+    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "bench.sh: unknown argument \"$arg\" (codec, ingest, routes, ipam, policy, mesh, --smoke, --update-docs)" >&2; exit 2 ;;
   esac
 done
-[ ${#SCENARIOS[@]} -gt 0 ] || SCENARIOS=(codec ingest routes ipam policy)
+[ ${#SCENARIOS[@]} -gt 0 ] || SCENARIOS=(codec ingest routes ipam policy mesh)
 [ "$(id -u)" -eq 0 ] || { echo "bench.sh: needs root (network namespaces, daemons, nft)" >&2; exit 2; }
 
 scripts/install-packages.sh bird2 frr gobgpd etcd-server etcd-client nftables iptables ipset iproute2 gcc libc6-dev procps time
@@ -103,6 +109,20 @@ run_policy() {
   fi
 }
 
+run_mesh() {
+  if [ $SMOKE -eq 1 ]; then
+    for target in tabby bird; do bench/mesh/mesh.sh "$target" 5; done
+  else
+    # Interleaved (so a change in machine load hits both), each size twice.
+    for speakers in 50 100; do
+      for _ in 1 2; do for target in bird tabby; do bench/mesh/mesh.sh "$target" "$speakers"; done; done
+    done
+  fi
+}
+
+# The report generator checks itself first: a broken summary should fail here, not in the docs.
+python3 bench/report_test.py > "$OUT/report-test.txt" 2>&1 || { echo "bench.sh: bench/report_test.py failed:" >&2; tail -30 "$OUT/report-test.txt" >&2; exit 1; }
+
 status=0
 echo "[" > "$OUT/results.json"
 first=1
@@ -115,9 +135,15 @@ for scenario in "${SCENARIOS[@]}"; do
   [ $code -eq 0 ] || { status=1; echo "bench.sh: $scenario failed (exit $code); see $OUT/$scenario.txt" >&2; tail -20 "$OUT/$scenario.txt" >&2; }
   [ $first -eq 1 ] || echo "," >> "$OUT/results.json"
   first=0
-  printf '  {"scenario": "%s", "smoke": %s, "exit": %d, "seconds": %s, "output": "%s"}' \
-    "$scenario" "$([ $SMOKE -eq 1 ] && echo true || echo false)" "$code" "${seconds:-0}" "$scenario.txt" >> "$OUT/results.json"
+  # A scenario's measurements are its output's "RESULT {json}" lines (one per tool, size and metric).
+  results=$(sed -n 's/^RESULT //p' "$OUT/$scenario.txt" | paste -sd, -)
+  printf '  {"scenario": "%s", "smoke": %s, "exit": %d, "seconds": %s, "output": "%s", "results": [%s]}' \
+    "$scenario" "$([ $SMOKE -eq 1 ] && echo true || echo false)" "$code" "${seconds:-0}" "$scenario.txt" "$results" >> "$OUT/results.json"
 done
 printf '\n]\n' >> "$OUT/results.json"
-echo "bench.sh: results in ${OUT#"$ROOT"/}" >&2
+python3 bench/report.py "$OUT" > "$OUT/summary.md" || { status=1; echo "bench.sh: bench/report.py failed" >&2; }
+if [ $UPDATE_DOCS -eq 1 ]; then
+  python3 bench/report.py "$OUT" --update-docs docs/benchmarks.md || { status=1; echo "bench.sh: docs/benchmarks.md not updated" >&2; }
+fi
+echo "bench.sh: results in ${OUT#"$ROOT"/} (ratios: summary.md)" >&2
 exit $status

@@ -4,6 +4,7 @@
 # target; we report the time from injector start until the target's Loc-RIB holds every route and
 # until the monitor has received every route, the target's peak RSS (VmHWM), and the injectors'
 # own send time (they pre-encode everything, so they are not the bottleneck: compare the numbers).
+# Prints one line for people and "RESULT {json}" lines (one per metric) for bench.sh's summary.
 #
 # usage (root): bench/bgp/ingest.sh TARGET PEERS ROUTES
 # build first:  dotnet build -c Release bench/Tabby.Benchmarks src/Ctl
@@ -124,3 +125,12 @@ printf '%s | %s x %s | loc-rib %s s | monitor %s s | peak RSS %s MiB | CPU %s s 
   "$( [ -n "$locrib" ] && awk "BEGIN {printf \"%.2f\", $locrib/1000}" || echo "n/a")" \
   "$( [ -n "$done_ms" ] && awk "BEGIN {printf \"%.2f\", ($done_ms - $start)/1000}" || echo "n/a")" \
   "$(awk "BEGIN {printf \"%.0f\", $rss_kb/1024}")" "$cpu_s" "$cpu_ingest_s" "$inject_max" "$version"
+record() {  # METRIC VALUE UNIT KIND (nothing when the value was not measured)
+  [ -n "$2" ] || return 0
+  printf 'RESULT {"scenario": "ingest", "case": "%s x %s", "tool": "%s", "metric": "%s", "value": %s, "unit": "%s", "kind": "%s"}\n' "$peers" "$routes" "$target" "$1" "$2" "$3" "$4"
+}
+record "Loc-RIB has all" "$( [ -n "$locrib" ] && awk "BEGIN {printf \"%.3f\", $locrib/1000}" || true)" s time
+record "monitor has all" "$( [ -n "$done_ms" ] && awk "BEGIN {printf \"%.3f\", ($done_ms - $start)/1000}" || true)" s time
+record "CPU" "$cpu_s" s cpu
+record "CPU during ingest" "$cpu_ingest_s" s cpu
+record "peak RSS" "$(awk "BEGIN {printf \"%.0f\", $rss_kb/1024}")" MiB memory

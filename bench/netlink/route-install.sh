@@ -135,6 +135,18 @@ for n in "${COUNTS[@]}"; do
   done
 done
 cat "$RESULTS"
+# The same, as "RESULT {json}" lines for bench.sh's summary (bench/report.py takes the median of the rounds).
+python3 - "$RESULTS" <<'PY'
+import json, sys
+names = {"tabby": "tabby", "bird kernel": "bird", "raw C batch": "raw C batch", "ip -batch": "ip -batch"}
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    case = f"{r['routes']} routes {r['phase']}"
+    for metric, value, unit, kind in (("wall", r["seconds"], "s", "time"), ("CPU", r["cpu_s"], "s", "cpu"),
+                                      ("peak RSS", round(r["peak_rss_kb"] / 1024, 1), "MiB", "memory")):
+        print("RESULT " + json.dumps({"scenario": "routes", "case": case, "tool": names.get(r["tool"], r["tool"]),
+                                      "metric": metric, "value": value, "unit": unit, "kind": kind}))
+PY
 echo
 echo "| routes | tool | phase | runs | wall s | routes/s (wall) | CPU s | routes/CPU-s | peak RSS MB |"
 echo "|---:|---|---|---:|---:|---:|---:|---:|---:|"

@@ -82,6 +82,12 @@ public static class IpamLoad
             $"alloc p50={Percentile(allocate, 50):0.00}ms p99={Percentile(allocate, 99):0.00}ms " +
             $"release p50={Percentile(release, 50):0.00}ms p99={Percentile(release, 99):0.00}ms " +
             $"round-trips/op reads={(double)reads / total:0.0} writes={(double)writes / total:0.0}"));
+        // For bench.sh's summary (no peer IPAM runs in the same benchmark, so these show as Tabby only).
+        var where = $"{backend}, {clients} clients";
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"RESULT {{\"scenario\": \"ipam\", \"case\": \"{where}\", \"tool\": \"tabby\", \"metric\": \"allocate+release\", \"value\": {total / wall.Elapsed.TotalSeconds:0.0}, \"unit\": \"ops/s\", \"kind\": \"rate\"}}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"RESULT {{\"scenario\": \"ipam\", \"case\": \"{where}\", \"tool\": \"tabby\", \"metric\": \"allocate p99\", \"value\": {Percentile(allocate, 99):0.00}, \"unit\": \"ms\", \"kind\": \"time\"}}"));
         foreach (var store in stores)
         {
             await store.DisposeAsync();

@@ -9,7 +9,8 @@ namespace Tabby.Benchmarks.Policy;
 /// <summary>
 /// Compile and apply N policies over E endpoints in a private network namespace, then measure
 /// incremental updates; the equivalent ipset + iptables-restore ruleset is applied in a second
-/// namespace in the same run. Prints one Markdown table. Needs root.
+/// namespace in the same run. Prints one Markdown table, then "RESULT {json}" lines (Tabby = nft
+/// vs iptables-legacy-restore / iptables-nft-restore) for bench.sh's summary. Needs root.
 /// Usage: policy-apply [--policies N] [--endpoints E] [--updates K] [--out DIR [--render-only]] [--no-iptables] [--ipv4-only]
 /// </summary>
 public static class PolicyApply
@@ -34,6 +35,25 @@ public static class PolicyApply
         {
             report.Add((metric, value));
             Console.Error.WriteLine($"{metric}: {value}");
+        }
+
+        var results = new List<string>();
+        void Result(string tool, string metric, TimeSpan value, string kind) => results.Add(string.Create(CultureInfo.InvariantCulture,
+            $"RESULT {{\"scenario\": \"policy\", \"case\": \"{policies} policies, {endpoints} endpoints\", \"tool\": \"{tool}\", \"metric\": \"{metric}\", \"value\": {value.TotalMilliseconds:F1}, \"unit\": \"ms\", \"kind\": \"{kind}\"}}"));
+
+        // An iptables run, reported and recorded as a RESULT pair named like Tabby's so the summary sets them side by side.
+        string TimedResult(Action action, string tool, string what)
+        {
+            var (wall, cpu) = Timed(action);
+            Result(tool, what + " wall", wall, "time");
+            Result(tool, what + " CPU of the restore tool", cpu, "cpu");
+            return $"{Ms(wall)} wall; CPU {Ms(cpu)}";
+        }
+
+        string TimedText(Action action)
+        {
+            var (wall, cpu) = Timed(action);
+            return $"{Ms(wall)} wall; CPU {Ms(cpu)}";
         }
 
         Run("ip", "netns", "add", nsName);
@@ -86,6 +106,8 @@ public static class PolicyApply
             var child0 = ChildCpu.Total();
             var full = await dataplane.ApplyFullAsync();
             Report($"full apply{(full.ViaNetlink ? " over netlink" : " nft")} (render + apply, empty table)", $"{Ms(full.TotalTime)} wall; CPU: agent {Ms(process.TotalProcessorTime - cpu0)}, nft {Ms(ChildCpu.Total() - child0)}");
+            Result("tabby", "full apply wall", full.TotalTime, "time");
+            Result("tabby", "full apply CPU of the restore tool", process.TotalProcessorTime - cpu0 + ChildCpu.Total() - child0, "cpu");
             cpu0 = process.TotalProcessorTime;
             child0 = ChildCpu.Total();
             var again = await dataplane.ApplyFullAsync();
@@ -131,6 +153,9 @@ public static class PolicyApply
 
             Report("incremental: pod label change", Summary(label));
             Report("incremental: policy update", Summary(policy));
+            // Tabby's one update: the median policy update (iptables: one --noflush restore of one chain).
+            Result("tabby", "one update wall", Median(policy.Select(r => r.Item1.TotalTime)), "time");
+            Result("tabby", "one update CPU of the restore tool", Median(policy.Select(r => r.Item2 + r.Item3)), "cpu"); // nft (if used) + the agent's netlink work
             Report("incremental: pod add", Summary(add));
             Report("incremental: pod remove", Summary(remove));
             Report("resync after updates", $"drift {(await dataplane.ResyncAsync()).Count}");
@@ -150,16 +175,16 @@ public static class PolicyApply
                     await File.WriteAllTextAsync(Path.Combine(outDir, "policy.iptables"), tables);
                 }
 
-                Report("ipset restore", (Timed(() => Run("ip", ["netns", "exec", ipNs, "ipset", "restore"], ipsets))));
-                Report("iptables-legacy-restore (full)", (Timed(() => Run("ip", ["netns", "exec", ipNs, "iptables-legacy-restore"], tables))));
-                Report("iptables-legacy-restore (full, replace)", (Timed(() => Run("ip", ["netns", "exec", ipNs, "iptables-legacy-restore"], tables))));
+                Report("ipset restore", TimedText(() => Run("ip", ["netns", "exec", ipNs, "ipset", "restore"], ipsets)));
+                Report("iptables-legacy-restore (full)", TimedResult(() => Run("ip", ["netns", "exec", ipNs, "iptables-legacy-restore"], tables), "iptables-legacy-restore", "full apply"));
+                Report("iptables-legacy-restore (full, replace)", TimedText(() => Run("ip", ["netns", "exec", ipNs, "iptables-legacy-restore"], tables)));
                 var oneChain = OneChainUpdate(tables);
-                Report("iptables-legacy-restore --noflush (one chain)", (Timed(() => Run("ip", ["netns", "exec", ipNs, "iptables-legacy-restore", "--noflush"], oneChain))));
+                Report("iptables-legacy-restore --noflush (one chain)", TimedResult(() => Run("ip", ["netns", "exec", ipNs, "iptables-legacy-restore", "--noflush"], oneChain), "iptables-legacy-restore", "one update"));
                 Run("ip", "netns", "del", ipNs);
                 Run("ip", "netns", "add", ipNs);
                 Run("ip", ["netns", "exec", ipNs, "ipset", "restore"], ipsets);
-                Report("iptables-nft-restore (full)", (Timed(() => Run("ip", ["netns", "exec", ipNs, "iptables-nft-restore"], tables))));
-                Report("iptables-nft-restore --noflush (one chain)", (Timed(() => Run("ip", ["netns", "exec", ipNs, "iptables-nft-restore", "--noflush"], oneChain))));
+                Report("iptables-nft-restore (full)", TimedResult(() => Run("ip", ["netns", "exec", ipNs, "iptables-nft-restore"], tables), "iptables-nft-restore", "full apply"));
+                Report("iptables-nft-restore --noflush (one chain)", TimedResult(() => Run("ip", ["netns", "exec", ipNs, "iptables-nft-restore", "--noflush"], oneChain), "iptables-nft-restore", "one update"));
             }
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {policies:N0} policies, {endpoints:N0} endpoints | value |"));
@@ -167,6 +192,11 @@ public static class PolicyApply
             foreach (var (metric, value) in report)
             {
                 Console.WriteLine($"| {metric} | {value} |");
+            }
+
+            foreach (var line in results)
+            {
+                Console.WriteLine(line);
             }
 
             return 0;
@@ -228,12 +258,18 @@ public static class PolicyApply
             $"wall median {P(wall, 0.5):F1} ms, p95 {P(wall, 0.95):F1} ms; CPU (agent process incl. kernel + nft) median {P(total, 0.5):F1} ms, p95 {P(total, 0.95):F1} ms; agent median {P(agent, 0.5):F1} ms; nft CPU median {P(cpu, 0.5):F1} ms, p95 {P(cpu, 0.95):F1} ms; via netlink {runs.Count(r => r.Stats.ViaNetlink)}/{runs.Count}; render median {P(render, 0.5):F2} ms; per update {runs.Average(r => r.Stats.ChangedChains):F1} chains, {runs.Average(r => r.Stats.ChangedSets):F1} sets, {runs.Average(r => r.Stats.ScriptBytes):F0} bytes");
     }
 
-    private static string Timed(Action action)
+    private static (TimeSpan Wall, TimeSpan Cpu) Timed(Action action)
     {
         var child = ChildCpu.Total();
         var sw = Stopwatch.StartNew();
         action();
-        return $"{Ms(sw.Elapsed)} wall; CPU {Ms(ChildCpu.Total() - child)}";
+        return (sw.Elapsed, ChildCpu.Total() - child);
+    }
+
+    private static TimeSpan Median(IEnumerable<TimeSpan> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count == 0 ? TimeSpan.Zero : sorted[(sorted.Count - 1) / 2];
     }
 
     private static string Ms(TimeSpan t) => string.Create(CultureInfo.InvariantCulture, $"{t.TotalMilliseconds:F0} ms");

@@ -34,7 +34,7 @@ internal static class BgpServeCommands
         var config = new Option<string>("--config", "-c") { Description = "YAML configuration (router id, AS, listen, peers, originate, policies)", Required = true };
         var logLevel = new Option<string>("--log-level") { Description = "trace, debug, information, warning, error", DefaultValueFactory = _ => "information" };
         var gracefulStop = new Option<bool>("--graceful-stop") { Description = "on SIGTERM/SIGINT close sessions without Cease so peers keep our routes (graceful restart, RFC 4724)" };
-        var command = new Command("serve", "Run the BGP speaker standalone until SIGTERM/SIGINT");
+        var command = new Command("serve", "Run the BGP speaker standalone until SIGTERM/SIGINT (SIGHUP reloads the originate: list)");
         command.Options.Add(config);
         command.Options.Add(logLevel);
         command.Options.Add(gracefulStop);
@@ -71,7 +71,8 @@ internal static class BgpServeCommands
                 return 1;
             }
 
-            foreach (var (prefix, attributes) in loaded.Originate) speaker.Originate(prefix, attributes);
+            var originated = new OriginatedRoutes(speaker);
+            originated.Apply(loaded.Originate);
             await using var status = new BgpStatusServer(loaded.StatusSocket, speaker, logger);
             logger.LogInformation("BGP speaker AS {As} id {Id} running: {Peers} peers, {Routes} originated routes, status on {Socket}",
                 loaded.Options.LocalAs, loaded.Options.RouterId, loaded.Peers.Count, loaded.Originate.Count, loaded.StatusSocket);
@@ -79,6 +80,14 @@ internal static class BgpServeCommands
             var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stopped.TrySetResult(); });
             using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stopped.TrySetResult(); });
+            // SIGHUP re-reads the file and applies its originate: list (like `birdc configure` for
+            // static routes); other sections need a restart. An invalid file changes nothing.
+            var configPath = parseResult.GetValue(config)!;
+            using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c =>
+            {
+                c.Cancel = true;
+                ReloadOriginated(configPath, originated, logger);
+            });
             await using var registration = cancellationToken.Register(() => stopped.TrySetResult()).ConfigureAwait(false);
             await stopped.Task.ConfigureAwait(false);
             bool graceful = parseResult.GetValue(gracefulStop);
@@ -87,6 +96,26 @@ internal static class BgpServeCommands
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Applies the originate: list of the configuration file at <paramref name="path"/>; logs and keeps the current routes when the file is invalid.</summary>
+    internal static bool ReloadOriginated(string path, OriginatedRoutes originated, ILogger logger)
+    {
+        SpeakerConfig reloaded;
+        try
+        {
+            reloaded = SpeakerConfigLoader.LoadFile(path);
+        }
+        catch (Exception e) when (e is SpeakerConfigException or IOException or UnauthorizedAccessException)
+        {
+            logger.LogError("reload of {Path} failed, originated routes unchanged: {Error}", path, e.Message);
+            return false;
+        }
+
+        var (added, withdrawn) = originated.Apply(reloaded.Originate);
+        logger.LogInformation("reloaded {Path}: {Count} originated routes ({Added} added, {Withdrawn} withdrawn); other changes need a restart",
+            path, reloaded.Originate.Count, added, withdrawn);
+        return true;
     }
 
     private static Command Status()
