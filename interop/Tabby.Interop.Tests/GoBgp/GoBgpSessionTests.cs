@@ -13,12 +13,16 @@ namespace Tabby.Interop.Tests.GoBgp;
 /// <summary>Sessions and routes with GoBGP, asserted on the gobgp CLI's view.</summary>
 public sealed class GoBgpSessionTests(ITestOutputHelper output)
 {
-    internal static string Config(uint localAs, uint tabbyAs, bool passive, int holdTime = 9, bool gracefulRestart = false) => $$"""
+    /// <param name="ipv6Neighbor">
+    /// Also configure 2001:db8::1. Leave it out when Tabby has no IPv6 session: a restarting gobgpd
+    /// defers all its UPDATEs until every configured graceful-restart neighbour sent End-of-RIB.
+    /// </param>
+    internal static string Config(uint localAs, uint tabbyAs, bool passive, int holdTime = 9, bool gracefulRestart = false, bool ipv6Neighbor = true) => $$"""
         [global.config]
           as = {{localAs}}
           router-id = "192.0.2.2"
         {{Neighbor("192.0.2.1", tabbyAs, passive, "ipv4-unicast", holdTime, gracefulRestart)}}
-        {{Neighbor("2001:db8::1", tabbyAs, passive, "ipv6-unicast", holdTime, gracefulRestart)}}
+        {{(ipv6Neighbor ? Neighbor("2001:db8::1", tabbyAs, passive, "ipv6-unicast", holdTime, gracefulRestart) : "")}}
         """;
 
     private static string Neighbor(string address, uint asn, bool passive, string family, int holdTime, bool gracefulRestart) => $$"""
