@@ -38,6 +38,21 @@ public sealed class BirdErrorTests(ITestOutputHelper output)
         Assert.Contains("BGP Error: Bad peer AS", await LastErrorAsync(bird, "tabby4"));
     }
 
+    [RootFact]
+    public async Task UnacceptableHoldTimeFromBirdIsUnderstoodByUs()
+    {
+        using var net = await CreateAsync("bird");
+        // BIRD refuses "hold time 1" (3-65535 or zero) and so do we, so neither side can propose
+        // 1 s here; instead BIRD demands at least 20 s and answers our 9 s with OPEN Message Error /
+        // Unacceptable Hold Time (RFC 4271 section 6.2). Our NOTIFICATION for a 1 s proposal is
+        // checked against GoBGP, which can propose it.
+        await using var bird = await BirdDaemon.StartAsync(net.Peer, BirdConfigs.Sessions(65002, 65001, options: "min hold time 20; hold time 30;"), output);
+        await using var tabby = await TabbyNode.StartAsync(net.Tabby, 65001, TabbyV4, [TabbyNode.Peer(PeerV4, 65002)], output);
+        await Wait.UntilAsync(async () => (await tabby.PeerAsync(PeerV4)).LastError?.Contains("NOTIFICATION received: NOTIFICATION OPEN Message Error / Unacceptable Hold Time", StringComparison.Ordinal) == true,
+            TimeSpan.FromSeconds(30), "Tabby to record BIRD's Unacceptable Hold Time", async () => System.Text.Json.JsonSerializer.Serialize(await tabby.PeerAsync(PeerV4)));
+        Assert.Contains("Unacceptable hold time", await LastErrorAsync(bird, "tabby4"));
+    }
+
     [RootTheory]
     [InlineData("s3cret", "s3cret", true)]
     [InlineData("s3cret", "wrong", false)]

@@ -3,7 +3,9 @@ namespace Tabby.Interop.Tests.Frr;
 /// <summary>bgpd configurations (peer side 192.0.2.2 / 2001:db8::2).</summary>
 internal static class FrrConfigs
 {
-    public static string Sessions(uint localAs, uint tabbyAs, string neighborOptions = "") => $$"""
+    /// <param name="global">More statements under <c>router bgp</c> (bgp graceful-restart, ...).</param>
+    /// <param name="routes4">IPv4 network statements (each with the "mark" route-map).</param>
+    public static string Sessions(uint localAs, uint tabbyAs, string neighborOptions = "", string global = "", string routes4 = "203.0.113.0/24") => $$"""
         frr defaults traditional
         hostname frr
         log stdout debugging
@@ -16,6 +18,7 @@ internal static class FrrConfigs
          bgp router-id 192.0.2.2
          no bgp ebgp-requires-policy
          no bgp network import-check
+         {{string.Join("\n ", global.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))}}
          neighbor 192.0.2.1 remote-as {{tabbyAs}}
          neighbor 192.0.2.1 timers 3 9
          neighbor 192.0.2.1 timers connect 1
@@ -25,7 +28,7 @@ internal static class FrrConfigs
          neighbor 2001:db8::1 timers connect 1
          {{Options("2001:db8::1", neighborOptions)}}
          address-family ipv4 unicast
-          network 203.0.113.0/24 route-map mark
+          {{string.Join("\n  ", routes4.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(r => $"network {r} route-map mark"))}}
           neighbor 192.0.2.1 activate
           no neighbor 2001:db8::1 activate
          exit-address-family

@@ -23,9 +23,20 @@ public sealed class GoBgpDaemon : Daemon
         _config = config;
     }
 
-    public static async Task<GoBgpDaemon> StartAsync(NetworkNamespace ns, string tomlConfig, ITestOutputHelper? output = null)
+    /// <summary>
+    /// More gobgpd arguments for the next start, e.g. <c>["-l", "debug"]</c> (logs every
+    /// NOTIFICATION) or <c>["-r"]</c> (Restart State bit after a graceful restart); set before
+    /// <see cref="Daemon.RestartAsync"/> to change them for the restart.
+    /// </summary>
+    public IReadOnlyList<string> ExtraArguments { get; set; } = [];
+
+    public static Task<GoBgpDaemon> StartAsync(NetworkNamespace ns, string tomlConfig, ITestOutputHelper? output = null) =>
+        StartAsync(ns, tomlConfig, output, []);
+
+    /// <summary>Starts gobgpd with <paramref name="extraArguments"/> (see <see cref="ExtraArguments"/>).</summary>
+    public static async Task<GoBgpDaemon> StartAsync(NetworkNamespace ns, string tomlConfig, ITestOutputHelper? output, IReadOnlyList<string> extraArguments)
     {
-        var daemon = new GoBgpDaemon(ns, tomlConfig, output);
+        var daemon = new GoBgpDaemon(ns, tomlConfig, output) { ExtraArguments = extraArguments };
         try
         {
             await ((Daemon)daemon).StartAsync().ConfigureAwait(false);
@@ -41,7 +52,7 @@ public sealed class GoBgpDaemon : Daemon
     protected override (string File, IReadOnlyList<string> Arguments, IReadOnlyDictionary<string, string>? Environment) PrepareCommand()
     {
         File.WriteAllText(PathOf("gobgpd.toml"), _config);
-        return ("gobgpd", ["-f", PathOf("gobgpd.toml"), "--api-hosts", $"127.0.0.1:{ApiPort}", "--pprof-disable"], null);
+        return ("gobgpd", ["-f", PathOf("gobgpd.toml"), "--api-hosts", $"127.0.0.1:{ApiPort}", "--pprof-disable", .. ExtraArguments], null);
     }
 
     protected override async Task<bool> IsReadyAsync() =>
