@@ -3,13 +3,15 @@
 # on a shared bridge with a BIRD top-of-rack router, sharing the embedded datastore; pods are network
 # namespaces wired by the tabby-cni plugin exactly as a container runtime would call it.
 #
-#   sudo ./lab.sh [up] [--nodes N] [--pods N] [--mode mesh|rr] [--encap none|vxlan] [--check] [--restart-check]
+#   sudo ./lab.sh [up] [--nodes N] [--pods N] [--mode mesh|rr] [--encap none|vxlan] [--check] [--restart-check] [--policy-check]
 #   sudo ./lab.sh down
 #
 # `up` prints `tabbyctl node status` of node1 and a pod-to-pod ping matrix, then stays up until
 # interrupted (Ctrl-C tears it down). `--check` exits instead, with 0 only when every BGP session is
 # Established and every pod reaches every other pod. `--restart-check` also restarts node2's agent
 # (SIGTERM, start again) under a continuous ping from node1 and requires that no ping is lost.
+# `--policy-check` applies a NetworkPolicy that admits only node1-pod1 into the pods, requires the
+# ping matrix to follow it (and `tabbyctl policy trace` to agree on every cell), then removes it.
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$PWD
@@ -21,9 +23,10 @@ MODE=mesh
 ENCAP=none
 CHECK=0
 RESTART_CHECK=0
+POLICY_CHECK=0
 ACTION=up
 
-usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
     up|down) ACTION=$1 ;;
@@ -33,6 +36,7 @@ while [ $# -gt 0 ]; do
     --encap) ENCAP=${2:?}; shift ;;
     --check) CHECK=1 ;;
     --restart-check) RESTART_CHECK=1 ;;
+    --policy-check) POLICY_CHECK=1 ;;
     -h|--help) usage ;;
     *) echo "lab.sh: unknown argument \"$1\"" >&2; usage ;;
   esac
@@ -300,8 +304,64 @@ if [ $RESTART_CHECK -eq 1 ] && [ "$NODES" -ge 2 ]; then
   fi
 fi
 
+POLICY_OK=1
+if [ $POLICY_CHECK -eq 1 ] && [ "${#POD_NAMES[@]}" -ge 2 ]; then
+  admitted=${POD_NAMES[0]}
+  say "network policy: only $admitted may reach the pods (ipBlock ${POD_IP[$admitted]}/32)"
+  cat > "$LAB/run/policy.yaml" <<EOF
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: lab-only-$admitted
+  namespace: default
+spec:
+  podSelector: {}
+  policyTypes: [Ingress]
+  ingress:
+  - from:
+    - ipBlock:
+        cidr: ${POD_IP[$admitted]}/32
+EOF
+  "$CTL" apply --data-dir "$LAB/datastore" -f "$LAB/run/policy.yaml"
+  # Replies to admitted pings are established traffic; everyone else is refused at the target.
+  expect() { [ "$1" = "$admitted" ] && echo ok || echo denied; }
+  probe() { ip netns exec "$PREFIX-$1" ping -n -q -c 1 -W 1 "${POD_IP[$2]}" >/dev/null 2>&1 && echo ok || echo denied; }
+  deadline=$((SECONDS + 30))
+  for from in "${POD_NAMES[@]}"; do
+    for to in "${POD_NAMES[@]}"; do
+      [ "$from" = "$to" ] && continue
+      until [ "$(probe "$from" "$to")" = "$(expect "$from")" ] || [ $SECONDS -ge $deadline ]; do sleep 0.5; done
+    done
+  done
+  printf '%-14s' "from \\ to"
+  for to in "${POD_NAMES[@]}"; do printf ' %-12s' "$to"; done
+  printf '\n'
+  for from in "${POD_NAMES[@]}"; do
+    printf '%-14s' "$from"
+    for to in "${POD_NAMES[@]}"; do
+      if [ "$from" = "$to" ]; then printf ' %-12s' "-"; continue; fi
+      got=$(probe "$from" "$to")
+      # The evaluator the agents use must say the same (ICMP echo from one pod IP to another).
+      traced=$("$CTL" policy trace --data-dir "$LAB/datastore" --from "${POD_IP[$from]}" --to "${POD_IP[$to]}" -p ICMP 2>/dev/null | head -1 | awk '{print $1}' || true)
+      traced=$([ "$traced" = ALLOW ] && echo ok || echo denied)
+      if [ "$got" = "$(expect "$from")" ] && [ "$traced" = "$got" ]; then printf ' %-12s' "$got"; else printf ' %-12s' "MISMATCH"; POLICY_OK=0; fi
+    done
+    printf '\n'
+  done
+  "$CTL" delete --data-dir "$LAB/datastore" -f "$LAB/run/policy.yaml"
+  deadline=$((SECONDS + 30))
+  for from in "${POD_NAMES[@]}"; do
+    for to in "${POD_NAMES[@]}"; do
+      [ "$from" = "$to" ] && continue
+      until [ "$(probe "$from" "$to")" = ok ] || [ $SECONDS -ge $deadline ]; do sleep 0.5; done
+      [ "$(probe "$from" "$to")" = ok ] || { say "$from cannot reach $to after the policy was removed"; POLICY_OK=0; }
+    done
+  done
+  [ $POLICY_OK -eq 1 ] && say "policy enforced as written and traced, and lifted again"
+fi
+
 RESULT=0
-[ "$BGP_OK" -eq 1 ] && [ "$MATRIX_OK" -eq 1 ] && [ "$GR_OK" -eq 1 ] || RESULT=1
+[ "$BGP_OK" -eq 1 ] && [ "$MATRIX_OK" -eq 1 ] && [ "$GR_OK" -eq 1 ] && [ "$POLICY_OK" -eq 1 ] || RESULT=1
 if [ $RESULT -eq 0 ]; then say "lab OK: every BGP session Established, every pod reaches every pod"; else say "lab NOT OK (logs in $LAB/logs)"; fi
 if [ $CHECK -eq 1 ]; then
   down

@@ -27,25 +27,18 @@ internal static class PolicyTraceCommand
             Description = "manifests with Namespaces, Pods, NetworkPolicies, GlobalNetworkPolicies and Tiers (YAML or JSON; file, directory or - for stdin)",
             AllowMultipleArgumentsPerToken = true,
         };
-        var datastoreDir = new Option<string?>("--datastore-dir") { Description = "read the resources from an embedded datastore directory instead" };
+        var datastore = new Resources.DatastoreOptions();
         var output = new Option<string>("--output", "-o") { Description = "output format: text, wide, json or yaml", DefaultValueFactory = _ => "text" };
         output.AcceptOnlyFromAmong("text", "wide", "json", "yaml");
 
         var command = new Command("trace", "Explain whether a flow between two pods or addresses is allowed, and which tier, policy and rule decided");
-        foreach (var option in new Option[] { from, to, protocol, port, sourcePort, icmpType, icmpCode, files, datastoreDir, output })
+        foreach (var option in new Option[] { from, to, protocol, port, sourcePort, icmpType, icmpCode, files, output })
         {
             command.Options.Add(option);
         }
 
-        command.Validators.Add(result =>
-        {
-            var hasFiles = result.GetValue(files) is { Length: > 0 };
-            var hasStore = result.GetValue(datastoreDir) is not null;
-            if (hasFiles == hasStore)
-            {
-                result.AddError("give either -f/--filename or --datastore-dir");
-            }
-        });
+        // Without -f the resources come from the cluster's datastore, chosen like every other command.
+        datastore.AddTo(command);
 
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -53,19 +46,21 @@ internal static class PolicyTraceCommand
             try
             {
                 PolicyCalculator calculator;
-                if (parseResult.GetValue(datastoreDir) is { } dir)
+                if (parseResult.GetValue(files) is { Length: > 0 } manifests)
                 {
-                    if (!Directory.Exists(dir))
-                    {
-                        throw new ArgumentException($"--datastore-dir {dir}: no such directory");
-                    }
-
-                    await using var store = new EmbeddedDatastore(dir);
-                    calculator = await PolicyModelLoader.FromDatastoreAsync(store, cancellationToken);
+                    calculator = PolicyModelLoader.FromManifests(ManifestReader.Read(manifests, Console.In));
                 }
                 else
                 {
-                    calculator = PolicyModelLoader.FromManifests(ManifestReader.Read(parseResult.GetValue(files)!, Console.In));
+                    var settings = datastore.Settings(parseResult);
+                    if (settings.Type is null or Tabby.Datastore.DatastoreType.Embedded
+                        && !Directory.Exists(settings.EmbeddedDirectory ?? Tabby.Datastore.DatastoreSettings.DefaultEmbeddedDirectory))
+                    {
+                        throw new ArgumentException($"no -f/--filename given and the embedded datastore {settings.EmbeddedDirectory ?? Tabby.Datastore.DatastoreSettings.DefaultEmbeddedDirectory} does not exist (give --data-dir, --kubeconfig or --etcd-endpoints)");
+                    }
+
+                    await using var store = datastore.Open(parseResult);
+                    calculator = await PolicyModelLoader.FromDatastoreAsync(store, cancellationToken);
                 }
 
                 var request = new TraceRequest(parseResult.GetValue(from)!, parseResult.GetValue(to)!, parseResult.GetValue(protocol)!,
@@ -74,7 +69,7 @@ internal static class PolicyTraceCommand
                 return 0;
             }
             catch (Exception e) when (e is ArgumentException or InvalidDataException or FormatException or IOException
-                or Felix.Policy.Model.PolicyValidationException)
+                or Felix.Policy.Model.PolicyValidationException or Tabby.Datastore.Store.DatastoreException)
             {
                 config.Error.WriteLine($"error: {e.Message}");
                 return 1;

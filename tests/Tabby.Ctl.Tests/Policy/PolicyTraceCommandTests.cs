@@ -125,4 +125,41 @@ public sealed class PolicyTraceCommandTests
         var (exit, _, _) = Run("--from", "a", "--to", "b");
         Assert.NotEqual(0, exit);
     }
+
+    [Fact]
+    public void WithoutManifestsTheClustersDatastoreIsRead()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "tabbyctl-trace-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var (applied, _, applyError) = RunCtl("apply", "--data-dir", dir, "-f", Shop);
+            Assert.True(applied == 0, applyError);
+
+            var (exit, output, error) = Run("--data-dir", dir, "--from", "prod/frontend", "--to", "backend", "--port", "8080");
+
+            Assert.True(exit == 0, error);
+            Assert.StartsWith("ALLOW  prod/frontend (198.18.0.1) -> prod/backend (198.18.0.2)", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void AMissingEmbeddedDatastoreIsAClearError()
+    {
+        var (exit, _, error) = Run("--data-dir", "/nonexistent/tabby-store", "--from", "198.18.0.1", "--to", "198.18.0.2");
+        Assert.Equal(1, exit);
+        Assert.Contains("/nonexistent/tabby-store does not exist", error, StringComparison.Ordinal);
+    }
+
+    private static (int Exit, string Out, string Err) RunCtl(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var exit = Program.RunAsync(args, output, error).GetAwaiter().GetResult();
+        return (exit, output.ToString(), error.ToString());
+    }
 }
