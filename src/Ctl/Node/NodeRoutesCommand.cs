@@ -18,19 +18,13 @@ internal static class NodeRoutesCommand
 {
     public static Command Create()
     {
-        var socket = new Option<string?>("--socket") { Description = $"the agent's status socket (default: TABBY_STATUS_SOCKET or {StatusClient.DefaultSocket})" };
         var format = new Option<string>("--output", "-o") { Description = "table (default), wide or json", DefaultValueFactory = _ => "table" };
         var type = new Option<string?>("--type") { Description = "rib or fib (default: both)" };
-        var node = new Option<string?>("--node") { Description = "read this node's routes remotely from its CalicoNodeStatus in the datastore" };
-        var wait = new Option<int>("--wait") { Description = "with --node: seconds to wait for the agent's first report", DefaultValueFactory = _ => 30 };
-        var datastore = new Resources.DatastoreOptions();
+        var source = new NodeSourceOptions();
         var command = new Command("routes", "Show this node's RIB and FIB and where each route came from");
-        foreach (var option in new Option[] { socket, format, type, node, wait })
-        {
-            command.Options.Add(option);
-        }
-
-        datastore.AddTo(command);
+        command.Options.Add(format);
+        command.Options.Add(type);
+        source.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var output = parse.InvocationConfiguration.Output;
@@ -52,17 +46,9 @@ internal static class NodeRoutesCommand
             RoutesDocument? routes;
             try
             {
-                if (parse.GetValue(node) is { } remote)
-                {
-                    await using var store = datastore.Open(parse);
-                    var resource = await RemoteNodeStatus.ReadAsync(store, remote, TimeSpan.FromSeconds(parse.GetValue(wait)), error, cancellationToken);
-                    routes = RemoteNodeStatus.ToRoutesDocument(resource);
-                }
-                else
-                {
-                    var path = parse.GetValue(socket) ?? Environment.GetEnvironmentVariable("TABBY_STATUS_SOCKET") ?? StatusClient.DefaultSocket;
-                    routes = await StatusClient.ReadRoutesAsync(path, cancellationToken);
-                }
+                routes = source.RemoteNode(parse) is { } remote
+                    ? RemoteNodeStatus.ToRoutesDocument(await source.ReadRemoteAsync(parse, remote, error, cancellationToken))
+                    : await StatusClient.ReadRoutesAsync(source.SocketPath(parse), cancellationToken);
             }
             catch (Exception e) when (e is HttpRequestException or SocketException or IOException or TaskCanceledException or JsonException
                                           or TimeoutException or Tabby.Datastore.Store.DatastoreException)

@@ -19,17 +19,11 @@ internal static class NodeStatusCommand
 {
     public static Command Create()
     {
-        var socket = new Option<string?>("--socket") { Description = $"the agent's status socket (default: TABBY_STATUS_SOCKET or {StatusClient.DefaultSocket})" };
         var format = new Option<string>("--output", "-o") { Description = "table (default) or json", DefaultValueFactory = _ => "table" };
-        var node = new Option<string?>("--node") { Description = "read this node's status remotely from its CalicoNodeStatus in the datastore" };
-        var wait = new Option<int>("--wait") { Description = "with --node: seconds to wait for the agent's first report", DefaultValueFactory = _ => 30 };
-        var datastore = new Resources.DatastoreOptions();
+        var source = new NodeSourceOptions();
         var command = new Command("status", "Show this node's BGP peers and their state");
-        command.Options.Add(socket);
         command.Options.Add(format);
-        command.Options.Add(node);
-        command.Options.Add(wait);
-        datastore.AddTo(command);
+        source.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var output = parse.InvocationConfiguration.Output;
@@ -41,12 +35,11 @@ internal static class NodeStatusCommand
                 return 2;
             }
 
-            if (parse.GetValue(node) is { } remote)
+            if (source.RemoteNode(parse) is { } remote)
             {
                 try
                 {
-                    await using var store = datastore.Open(parse);
-                    var resource = await RemoteNodeStatus.ReadAsync(store, remote, TimeSpan.FromSeconds(parse.GetValue(wait)), error, cancellationToken);
+                    var resource = await source.ReadRemoteAsync(parse, remote, error, cancellationToken);
                     var stale = RemoteNodeStatus.IsStale(resource, DateTimeOffset.UtcNow);
                     if (stale)
                     {
@@ -66,7 +59,7 @@ internal static class NodeStatusCommand
                 }
             }
 
-            var path = parse.GetValue(socket) ?? Environment.GetEnvironmentVariable("TABBY_STATUS_SOCKET") ?? StatusClient.DefaultSocket;
+            var path = source.SocketPath(parse);
             StatusDocument? status;
             try
             {
