@@ -23,10 +23,11 @@ dotnet test Tabby.sln -c "$CONFIGURATION" --no-build --nologo \
 
 # The lab end to end (the README's main job), when root: mesh and route reflector, each without
 # encapsulation and with VXLAN; the first also restarts an agent under a continuous ping (no ping
-# may be lost). Each is one test in the closing count. LAB_CHECKS=0 skips them.
+# may be lost), the third applies a NetworkPolicy the ping matrix and policy trace must follow.
+# Each is one test in the closing count. LAB_CHECKS=0 skips them.
 lab_passed=0 lab_failed=0
 if [ "$(id -u)" -eq 0 ] && [ "${LAB_CHECKS:-1}" != 0 ]; then
-  for variant in "--mode mesh --encap none --restart-check" "--mode mesh --encap vxlan" "--mode rr --encap none" "--mode rr --encap vxlan"; do
+  for variant in "--mode mesh --encap none --restart-check" "--mode mesh --encap vxlan" "--mode rr --encap none --policy-check" "--mode rr --encap vxlan"; do
     # shellcheck disable=SC2086
     if ./lab.sh --check $variant > "$RESULTS/lab-${variant// /_}.log" 2>&1; then
       echo "  Passed lab ($variant)"
