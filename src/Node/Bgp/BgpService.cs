@@ -40,6 +40,7 @@ public sealed class BgpService(NodeContextHolder holder, ChangeFeed feed, Datapl
     private readonly Dictionary<IPAddress, PlannedPeer> _applied = [];
     private readonly Dictionary<BgpPrefix, RouteAttributes> _originated = [];
     private readonly PeerPolicies _policies = new();
+    private HashSet<string> _problems = new(StringComparer.Ordinal);
     private BgpSpeaker? _speaker;
     private BgpPlan? _plan;
     private DateTimeOffset _startedAt;
@@ -108,10 +109,6 @@ public sealed class BgpService(NodeContextHolder holder, ChangeFeed feed, Datapl
             try
             {
                 var plan = planner.Plan(await ReadInputsAsync(context, stoppingToken).ConfigureAwait(false));
-                foreach (var problem in plan.Problems)
-                {
-                    _logger.LogWarning("BGP configuration problem: {Problem}", problem);
-                }
 
                 if (_speaker is null)
                 {
@@ -141,10 +138,7 @@ public sealed class BgpService(NodeContextHolder holder, ChangeFeed feed, Datapl
                 _policies.Begin(plan.ClusterId is not null, advertised.Select(a => a.Prefix), filters);
                 await ApplyPeersAsync(plan, problems).ConfigureAwait(false);
                 Originate(advertised);
-                foreach (var problem in problems.Distinct())
-                {
-                    _logger.LogWarning("BGP configuration problem: {Problem}", problem);
-                }
+                ReportProblems(plan.Problems.Concat(problems));
                 await ReportHealthAsync().ConfigureAwait(false);
                 await ReportSyncAsync().ConfigureAwait(false);
             }
@@ -227,6 +221,23 @@ public sealed class BgpService(NodeContextHolder holder, ChangeFeed feed, Datapl
         catch (OperationCanceledException)
         {
         }
+    }
+
+    /// <summary>Logs each configuration problem once when it appears, and once when it is gone (the loop re-plans every 10 s).</summary>
+    private void ReportProblems(IEnumerable<string> current)
+    {
+        var now = current.ToHashSet(StringComparer.Ordinal);
+        foreach (var problem in now.Where(p => !_problems.Contains(p)))
+        {
+            _logger.LogWarning("BGP configuration problem: {Problem}", problem);
+        }
+
+        foreach (var problem in _problems.Where(p => !now.Contains(p)))
+        {
+            _logger.LogInformation("BGP configuration problem resolved: {Problem}", problem);
+        }
+
+        _problems = now;
     }
 
     /// <summary>What the advertisements are computed from: this node's confirmed blocks (except those of pools with disableBGPExport), services and pods.</summary>
