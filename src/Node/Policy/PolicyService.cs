@@ -77,10 +77,12 @@ public sealed class PolicyService(NodeContextHolder holder, ChangeFeed feed, Hea
             try
             {
                 var problems = await _sync.SyncAsync(context.Store, stoppingToken).ConfigureAwait(false);
-                foreach (var problem in problems.Where(reported.Add))
+                foreach (var problem in problems.Where(p => !reported.Contains(p)))
                 {
                     _logger.LogWarning("Policy input left out: {Problem}", problem);
                 }
+
+                reported = problems.ToHashSet(StringComparer.Ordinal); // a problem that comes back is logged again
 
                 var statistics = await dataplane.ApplyAsync(stoppingToken).ConfigureAwait(false);
                 if (statistics.ChangedChains > 0 || statistics.ChangedSets > 0 || statistics.Full)
