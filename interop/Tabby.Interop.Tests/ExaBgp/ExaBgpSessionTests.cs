@@ -143,8 +143,8 @@ public sealed class ExaBgpSessionTests(ITestOutputHelper output)
         await using var tabby = await TabbyNode.StartAsync(net.Tabby, 65001, TabbyV4,
             [TabbyNode.Peer(PeerV4, 65002, p => p with { Passive = true, MaxPrefixes = 2, MaxPrefixRestartTime = TimeSpan.FromMinutes(5) })], output);
         // Cease (6) / Maximum Number of Prefixes Reached (1), RFC 4486.
-        await Wait.UntilAsync(() => exabgp.ReceivedNotification(6, 1), TimeSpan.FromSeconds(30), "ExaBGP to record Cease / Maximum Number of Prefixes Reached",
-            () => exabgp.Received() + exabgp.Daemon.ReadLog());
+        await Wait.UntilAsync(() => Task.FromResult(exabgp.ReceivedNotification(6, 1)), TimeSpan.FromSeconds(45), "ExaBGP to record Cease / Maximum Number of Prefixes Reached",
+            async () => JsonSerializer.Serialize(await tabby.PeerAsync(PeerV4)) + "\n" + exabgp.Received() + exabgp.Daemon.ReadLog());
         var peer = await tabby.PeerAsync(PeerV4);
         Assert.Contains("above the limit of 2", peer.LastError);
         Assert.Empty(await tabby.Speaker.GetRoutesAsync(BgpPrefix.Parse("0.0.0.0/0")));
