@@ -146,9 +146,10 @@ public sealed class ExaBgpSessionTests(ITestOutputHelper output)
         await tabby.WaitRouteAsync("203.0.113.128/25");
         Assert.Equal(Tabby.Bgp.Fsm.SessionState.Established, (await tabby.PeerAsync(PeerV4)).State);
 
-        // The third prefix arrives on a quiet session. (Sent with the first two, it raced ExaBGP's
-        // own End-of-RIB writes: we close right after the NOTIFICATION, and ExaBGP, still writing,
-        // could fail on the closed connection before reading the NOTIFICATION.)
+        // The third prefix arrives on a quiet session. (With all three announced at session start,
+        // while ExaBGP is still sending its End-of-RIBs, ExaBGP twice in about 25 full-suite runs
+        // had not reported our NOTIFICATION after 30-45 s; a packet capture of passing runs showed
+        // a clean NOTIFICATION + FIN exchange, so the cause is not pinned down.)
         await exabgp.CommandAsync("announce route 198.18.0.0/24 next-hop 192.0.2.2");
         // Cease (6) / Maximum Number of Prefixes Reached (1), RFC 4486.
         await Wait.UntilAsync(() => Task.FromResult(exabgp.ReceivedNotification(6, 1)), TimeSpan.FromSeconds(30), "ExaBGP to record Cease / Maximum Number of Prefixes Reached",
