@@ -138,14 +138,24 @@ public sealed class ExaBgpSessionTests(ITestOutputHelper output)
         await using var exabgp = await ExaBgpPeer.StartAsync(net, output, 65002, 65001, routes: """
             route 203.0.113.0/25 next-hop 192.0.2.2;
             route 203.0.113.128/25 next-hop 192.0.2.2;
-            route 198.18.0.0/24 next-hop 192.0.2.2;
             """);
         await using var tabby = await TabbyNode.StartAsync(net.Tabby, 65001, TabbyV4,
             [TabbyNode.Peer(PeerV4, 65002, p => p with { Passive = true, MaxPrefixes = 2, MaxPrefixRestartTime = TimeSpan.FromMinutes(5) })], output);
+        // At the limit: the session stays up.
+        await tabby.WaitRouteAsync("203.0.113.0/25");
+        await tabby.WaitRouteAsync("203.0.113.128/25");
+        Assert.Equal(Tabby.Bgp.Fsm.SessionState.Established, (await tabby.PeerAsync(PeerV4)).State);
+
+        // The third prefix arrives on a quiet session. (With all three announced at session start,
+        // while ExaBGP is still sending its End-of-RIBs, ExaBGP twice in about 25 full-suite runs
+        // had not reported our NOTIFICATION after 30-45 s; a packet capture of passing runs showed
+        // a clean NOTIFICATION + FIN exchange, so the cause is not pinned down.)
+        await exabgp.CommandAsync("announce route 198.18.0.0/24 next-hop 192.0.2.2");
         // Cease (6) / Maximum Number of Prefixes Reached (1), RFC 4486.
-        await Wait.UntilAsync(() => exabgp.ReceivedNotification(6, 1), TimeSpan.FromSeconds(30), "ExaBGP to record Cease / Maximum Number of Prefixes Reached",
-            () => exabgp.Received() + exabgp.Daemon.ReadLog());
+        await Wait.UntilAsync(() => Task.FromResult(exabgp.ReceivedNotification(6, 1)), TimeSpan.FromSeconds(30), "ExaBGP to record Cease / Maximum Number of Prefixes Reached",
+            async () => JsonSerializer.Serialize(await tabby.PeerAsync(PeerV4)) + "\n" + exabgp.Received() + exabgp.Daemon.ReadLog());
         var peer = await tabby.PeerAsync(PeerV4);
+        Assert.Equal(Tabby.Bgp.Fsm.SessionState.Idle, peer.State);
         Assert.Contains("above the limit of 2", peer.LastError);
         Assert.Empty(await tabby.Speaker.GetRoutesAsync(BgpPrefix.Parse("0.0.0.0/0")));
     }

@@ -136,7 +136,7 @@ public sealed class FrrSessionTests(ITestOutputHelper output)
     public async Task UnacceptableHoldTimeFromFrrIsUnderstoodByUs()
     {
         using var net = await CreateAsync("frr");
-        // bgpd refuses "timers 3 1" (hold time must be 0 or at least 3) and so do we, so neither
+        // bgpd refuses a 1 s hold time ("timers 0 1": "% Invalid value"; 0 or at least 3) and so do we, so neither
         // side can propose 1 s here; instead bgpd demands at least 20 s and answers our 9 s with
         // OPEN Message Error / Unacceptable Hold Time (RFC 4271 section 6.2). Our NOTIFICATION for
         // a 1 s proposal is checked against GoBGP, which can propose it.
