@@ -4,8 +4,8 @@
 # Measured from the launch of the first speaker: the time until every speaker answers on its
 # control socket ("up") and until every speaker's Loc-RIB holds all N /26s ("converged"); then the
 # sum over the N processes of RSS (VmRSS) and peak RSS (VmHWM) and of CPU seconds (user + system).
-# Then speaker 1 originates one more /26 (Tabby: new config + SIGHUP; BIRD: new config + birdc
-# configure) and we time until all N hold N+1 prefixes. bench/mesh/poll.py does the polling (its
+# Then, once the N processes are idle (at most 120 s), speaker 1 originates one more /26 (Tabby:
+# new config + SIGHUP; BIRD: new config + birdc configure) and we time until all N hold N+1 prefixes. bench/mesh/poll.py does the polling (its
 # resolution is printed). No kernel routes are programmed (BIRD has no kernel protocol, `tabbyctl
 # bgp serve` programs none).
 #
@@ -96,6 +96,20 @@ sum_cpu() { proc_files stat | xargs awk -v hz="$hz" '{ t += $14 + $15 } END { pr
 sum_status() { proc_files status | xargs awk -v k="$1:" '$1 == k { t += $2 } END { printf "%.0f", t / 1024 }'; }
 cpu_converged=$(sum_cpu); rss_converged=$(sum_status VmRSS)
 
+# Let the speakers settle before adding the block: a block is added to a running cluster, not to one
+# still finishing its start-up (.NET tiered JIT and GC keep Tabby's processes busy for a while after
+# convergence). Settled = the N processes used under 0.1 CPU-s in 2 s, or MESH_SETTLE_MAX (120) seconds passed.
+settle_start=$(date +%s.%N); settle_max=${MESH_SETTLE_MAX:-120}
+previous=$cpu_converged
+while :; do
+  sleep 2
+  now_cpu=$(sum_cpu)
+  awk -v a="$previous" -v b="$now_cpu" 'BEGIN { exit !(b - a < 0.1) }' && break
+  awk -v a="$settle_start" -v b="$(date +%s.%N)" -v m="$settle_max" 'BEGIN { exit !(b - a >= m) }' && break
+  previous=$now_cpu
+done
+settled=$(awk -v a="$settle_start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.0f", b - a }')
+
 # One more block on speaker 1.
 case $target in
 tabby) tabby_config 1 "$(block 1)" "$(block $((n + 1)))" > "$work/c1.yaml.new"; mv "$work/c1.yaml.new" "$work/c1.yaml" ;;
@@ -110,8 +124,8 @@ added=$(python3 "$poll" "$target" "$((n + 1))" "$add_start" "$add_timeout" "${so
 
 cpu_end=$(sum_cpu); rss_end=$(sum_status VmRSS); hwm_end=$(sum_status VmHWM)
 version=$(case $target in tabby) echo "tabby $(git -C "$root" rev-parse --short HEAD)${MESH_TABBY_ENV:+ with $MESH_TABBY_ENV}";; bird) bird --version 2>&1 | head -1;; esac)
-printf '%s | %s speakers | up %s s | converged %s s | added block everywhere %s s | RSS %s MiB at convergence, %s MiB at the end (peak %s MiB) | CPU %s s at convergence, %s s at the end | poll resolution %s s / %s s | %s\n' \
-  "$target" "$n" "$(field "$converge" up_s)" "$(field "$converge" done_s)" "$(field "$added" done_s)" "$rss_converged" "$rss_end" "$hwm_end" "$cpu_converged" "$cpu_end" \
+printf '%s | %s speakers | up %s s | converged %s s | settled after %s s | added block everywhere %s s | RSS %s MiB at convergence, %s MiB at the end (peak %s MiB) | CPU %s s at convergence, %s s at the end | poll resolution %s s / %s s | %s\n' \
+  "$target" "$n" "$(field "$converge" up_s)" "$(field "$converge" done_s)" "$settled" "$(field "$added" done_s)" "$rss_converged" "$rss_end" "$hwm_end" "$cpu_converged" "$cpu_end" \
   "$(field "$converge" resolution_s)" "$(field "$added" resolution_s)" "$version"
 tool=$target
 if [ "$target" = tabby ] && [ -n "${MESH_TABBY_ENV:-}" ]; then tool="tabby ($MESH_TABBY_ENV)"; fi
