@@ -83,15 +83,19 @@ public sealed partial class BgpSpeaker : IAsyncDisposable
         if (Interlocked.CompareExchange(ref _state, 1, 0) != 0) throw new InvalidOperationException("the speaker was already started");
         _startedAt = Options.TimeProvider.GetUtcNow();
         HotPathWarmup.Start();
+        _loop = Task.Run(RunLoopAsync, cancellationToken);
+        // Sessions first, listeners after: a session that has not started refuses an incoming
+        // connection (RFC 4271 section 8.2.2, Idle state), so a peer that dialled in between
+        // would wait a whole connect-retry interval.
+        foreach (var peer in _peers.Values) StartPeer(peer);
         foreach (var endpoint in Options.ListenEndpoints)
         {
             var listener = BgpListener.Start(endpoint, Options.SocketFactory, AcceptConnection, _logger);
+            foreach (var peer in _peers.Values) listener.SetPassword(peer.Config.Address, peer.Config.Password); // TCP MD5 before any SYN
             _listeners.Add(listener);
             _logger.LogInformation("listening on {Endpoint}", listener.LocalEndPoint);
         }
 
-        _loop = Task.Run(RunLoopAsync, cancellationToken);
-        foreach (var peer in _peers.Values) StartPeer(peer);
         return Task.CompletedTask;
     }
 
