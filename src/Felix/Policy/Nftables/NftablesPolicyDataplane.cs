@@ -112,6 +112,13 @@ public sealed class NftablesPolicyDataplane
         var stopwatch = Stopwatch.StartNew();
         var plan = Plan(changes, full);
         var renderTime = stopwatch.Elapsed;
+        if (!full && plan.ChangedChains == 0 && plan.ChangedSets == 0)
+        {
+            // The events changed nothing the kernel holds (e.g. a label no selector reads).
+            plan.Commit();
+            return ApplyStatistics.Nothing with { RenderTime = renderTime, TotalTime = stopwatch.Elapsed };
+        }
+
         var viaNetlink = false;
         int bytes;
         try
