@@ -34,6 +34,7 @@ public sealed class NftablesPolicyDataplane
     private Dictionary<string, int> _netSetReferences = new(StringComparer.Ordinal);
     private bool _needsFullApply = true;
     private int _lastFullBatchBytes;
+    private bool _netlinkFailed;
 
     public NftablesPolicyDataplane(PolicyCalculator calculator, INftRunner runner, NftablesPolicyOptions? options = null, ILogger? logger = null)
     {
@@ -123,7 +124,10 @@ public sealed class NftablesPolicyDataplane
         int bytes;
         try
         {
-            using var batch = _options.ApplyViaNetlink && _runner is INftNetlinkRunner ? TryBuildBatch(plan) : null;
+            // After a failed netlink transaction the repairing full apply goes through nft, so an
+            // encoding or socket problem (say, a send buffer the kernel would not enlarge) cannot
+            // fail every apply from then on.
+            using var batch = _options.ApplyViaNetlink && _runner is INftNetlinkRunner && !(full && _netlinkFailed) ? TryBuildBatch(plan) : null;
             if (batch is not null)
             {
                 // The script text is only made when someone asks (logs, tests): a full one is megabytes.
@@ -143,7 +147,13 @@ public sealed class NftablesPolicyDataplane
             // The kernel kept the old table (one transaction); our bookkeeping may now be wrong
             // for the consumed changes, so the next apply replaces everything.
             _needsFullApply = true;
+            _netlinkFailed = viaNetlink;
             throw;
+        }
+
+        if (full && !viaNetlink)
+        {
+            _netlinkFailed = false;
         }
 
         plan.Commit();
