@@ -83,6 +83,7 @@ public static class PolicyApply
             }
 
             Report("compile (parse, convert, calculate)", Ms(wall.Elapsed) + $" wall, {Ms(process.TotalProcessorTime - cpu0)} CPU");
+            var heapAfterCompile = GC.GetTotalMemory(forceFullCollection: true);
 
             var options = new NftablesPolicyOptions { IpVersions = args.Contains("--ipv4-only") ? [4] : [4, 6] };
             Report("IP versions rendered", string.Join(" and ", options.IpVersions.Select(v => $"IPv{v}")));
@@ -162,7 +163,8 @@ public static class PolicyApply
 
             GC.Collect();
             process.Refresh();
-            Report("agent memory", $"RSS {process.WorkingSet64 / 1048576.0:F0} MiB, peak {process.PeakWorkingSet64 / 1048576.0:F0} MiB, managed heap {GC.GetTotalMemory(false) / 1048576.0:F0} MiB");
+            var heap = GC.GetTotalMemory(false);
+            Report("agent memory", $"RSS {process.WorkingSet64 / 1048576.0:F0} MiB, peak {process.PeakWorkingSet64 / 1048576.0:F0} MiB, managed heap {heap / 1048576.0:F0} MiB (calculator and workload {heapAfterCompile / 1048576.0:F0} MiB, dataplane state {(heap - heapAfterCompile) / 1048576.0:F0} MiB)");
             Report("agent CPU total", Ms(process.TotalProcessorTime));
 
             if (iptables)

@@ -21,7 +21,7 @@ public sealed class PluginContext : IAsyncDisposable
         Store = store;
         Node = node;
         Loggers = loggers;
-        var ipam = new IpamAllocator(store, new CalicoSelectorMatcher(), logger: loggers.CreateLogger<IpamAllocator>());
+        var ipam = new IpamAllocator(store, Ipam.Pools.CalicoSelectorMatcher.Instance, logger: loggers.CreateLogger<IpamAllocator>());
         Addressing = new WorkloadAddressing(ipam, loggers.CreateLogger<WorkloadAddressing>());
         Records = new WorkloadRecords(store, kubernetes, loggers.CreateLogger<WorkloadRecords>());
         Dataplane = new WorkloadDataplane(loggers.CreateLogger<WorkloadDataplane>());

@@ -39,17 +39,4 @@ public sealed class PodAnnotationsTests
         Assert.Contains(key, error.Message, StringComparison.Ordinal);
         Assert.Contains(message, error.Message + error.Details, StringComparison.Ordinal);
     }
-
-    [Fact]
-    public void Selector_matcher_uses_calico_syntax()
-    {
-        var matcher = new CalicoSelectorMatcher();
-        var labels = new Dictionary<string, string> { ["zone"] = "a", ["rack"] = "r1" };
-
-        Assert.True(matcher.Matches(null, labels));
-        Assert.True(matcher.Matches("all()", labels));
-        Assert.True(matcher.Matches("zone == 'a' && has(rack)", labels));
-        Assert.False(matcher.Matches("zone in {'b', 'c'}", labels));
-        Assert.Throws<Ipam.IpamRequestException>(() => matcher.Matches("zone ==", labels));
-    }
 }

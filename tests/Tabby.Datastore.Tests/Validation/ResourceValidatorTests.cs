@@ -48,7 +48,7 @@ public sealed class ResourceValidatorTests
     public void Bad_selector_gives_position()
     {
         var errors = Errors(Pool("198.18.0.0/16", s => s.NodeSelector = "rack == 'a' &&"));
-        Assert.StartsWith("spec.nodeSelector: selector \"rack == 'a' &&\": expected a label name at position 14", errors, StringComparison.Ordinal);
+        Assert.StartsWith("spec.nodeSelector: invalid selector \"rack == 'a' &&\": at position 14: expected a label key", errors, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -62,7 +62,7 @@ public sealed class IpamAllocatorTests : IAsyncLifetime
         var b = (await _ipam.AutoAssignAsync(Pod("node-b", "c2"))).IPv4[0];
 
         Assert.NotEqual(a.Block, b.Block);
-        var pool = Pools.IpamPool.From((await _store.Store.GetAsync(ResourceKinds.IPPools, "p"))!);
+        var pool = Tabby.Ipam.Pools.IpamPool.From((await _store.Store.GetAsync(ResourceKinds.IPPools, "p"))!);
         Assert.Equal(BlockClaims.BlockOrder(pool, "node-a").First(), a.Block);
         Assert.Equal(BlockClaims.BlockOrder(pool, "node-b").First(), b.Block);
     }

@@ -17,11 +17,22 @@ public sealed class MessageWriter : IDisposable
     public const int Alignment = 4;
     private const int AttributeHeaderSize = 4;
 
+    private readonly bool _pooled;
     private byte[] _buffer;
     private int _length;
     private int _messageStart = -1;
 
     public MessageWriter(int initialCapacity = 4096)
+        : this(initialCapacity, pooled: true)
+    {
+    }
+
+    /// <summary>
+    /// With <paramref name="pooled"/> false the buffer is a plain array the GC takes back after
+    /// <see cref="Dispose"/>: for one-off writers of many megabytes (a whole nftables table), which
+    /// the shared pool would otherwise keep for the life of the process.
+    /// </summary>
+    public MessageWriter(int initialCapacity, bool pooled)
     {
         // Headers are host byte order and written as little-endian: Tabby supports x86-64 and arm64 Linux.
         if (!BitConverter.IsLittleEndian)
@@ -29,7 +40,8 @@ public sealed class MessageWriter : IDisposable
             throw new PlatformNotSupportedException("netlink messages are encoded for little-endian hosts");
         }
 
-        _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(initialCapacity, 64));
+        _pooled = pooled;
+        _buffer = Rent(Math.Max(initialCapacity, 64));
     }
 
     /// <summary>Bytes written so far (all complete messages plus the open one).</summary>
@@ -207,10 +219,20 @@ public sealed class MessageWriter : IDisposable
             return;
         }
 
-        var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, _length + extra));
+        var bigger = Rent(Math.Max(_buffer.Length * 2, _length + extra));
         _buffer.AsSpan(0, _length).CopyTo(bigger);
-        ArrayPool<byte>.Shared.Return(_buffer);
+        Return(_buffer);
         _buffer = bigger;
+    }
+
+    private byte[] Rent(int size) => _pooled ? ArrayPool<byte>.Shared.Rent(size) : GC.AllocateUninitializedArray<byte>(size);
+
+    private void Return(byte[] buffer)
+    {
+        if (_pooled)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     public void Dispose()
@@ -218,7 +240,7 @@ public sealed class MessageWriter : IDisposable
         var buffer = Interlocked.Exchange(ref _buffer, []);
         if (buffer.Length > 0)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            Return(buffer);
         }
     }
 }

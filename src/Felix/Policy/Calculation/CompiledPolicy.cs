@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Tabby.Datastore.Validation;
 using Tabby.Felix.Policy.Model;
 
 namespace Tabby.Felix.Policy.Calculation;
@@ -60,9 +61,9 @@ public sealed class CompiledPolicy
         var selection = match.AnyOf.Count > 0
             ? EndpointSelection.AnyOf([.. match.AnyOf.Select(peer => new EndpointSelection(
                 Policy.Kind == PolicyKind.GlobalNetworkPolicy || peer.NamespaceSelector is not null ? null : Policy.Namespace,
-                peer.NamespaceSelector, peer.Selector ?? Selectors.Selector.All))])
+                peer.NamespaceSelector, peer.Selector ?? CalicoSelector.All))])
             : match.SelectsEndpoints
-                ? new EndpointSelection(scope, match.NamespaceSelector, match.Selector ?? Selectors.Selector.All,
+                ? new EndpointSelection(scope, match.NamespaceSelector, match.Selector ?? CalicoSelector.All,
                     match.ServiceAccountNames, match.ServiceAccountSelector)
                 : null;
         var notSelection = match.NotSelector is null ? null : new EndpointSelection(scope, match.NamespaceSelector, match.NotSelector);

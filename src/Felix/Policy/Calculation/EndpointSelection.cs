@@ -1,6 +1,6 @@
 using System.Text;
 using Tabby.Felix.Policy.Model;
-using Tabby.Felix.Policy.Selectors;
+using Tabby.Datastore.Validation;
 
 namespace Tabby.Felix.Policy.Calculation;
 
@@ -12,8 +12,8 @@ namespace Tabby.Felix.Policy.Calculation;
 /// </summary>
 public sealed record EndpointSelection
 {
-    public EndpointSelection(string? @namespace, Selector? namespaceSelector, Selector selector,
-        IReadOnlyList<string>? serviceAccountNames = null, Selector? serviceAccountSelector = null)
+    public EndpointSelection(string? @namespace, CalicoSelector? namespaceSelector, CalicoSelector selector,
+        IReadOnlyList<string>? serviceAccountNames = null, CalicoSelector? serviceAccountSelector = null)
     {
         Namespace = @namespace;
         NamespaceSelector = namespaceSelector;
@@ -44,7 +44,7 @@ public sealed record EndpointSelection
     private EndpointSelection(IReadOnlyList<EndpointSelection> alternatives)
     {
         Alternatives = [.. alternatives.DistinctBy(a => a.Id).OrderBy(a => a.Id, StringComparer.Ordinal)];
-        Selector = Selectors.Selector.All;
+        Selector = CalicoSelector.All;
         ServiceAccountNames = [];
         Id = "any(" + string.Join(" | ", Alternatives.Select(a => a.Id)) + ")";
     }
@@ -57,17 +57,17 @@ public sealed record EndpointSelection
     public IReadOnlyList<EndpointSelection>? Alternatives { get; }
 
     /// <summary>Every endpoint in every namespace.</summary>
-    public static readonly EndpointSelection Everything = new(null, null, Selector.All);
+    public static readonly EndpointSelection Everything = new(null, null, CalicoSelector.All);
 
     public string? Namespace { get; }
 
-    public Selector? NamespaceSelector { get; }
+    public CalicoSelector? NamespaceSelector { get; }
 
-    public Selector Selector { get; }
+    public CalicoSelector Selector { get; }
 
     public IReadOnlyList<string> ServiceAccountNames { get; }
 
-    public Selector? ServiceAccountSelector { get; }
+    public CalicoSelector? ServiceAccountSelector { get; }
 
     public string Id { get; }
 

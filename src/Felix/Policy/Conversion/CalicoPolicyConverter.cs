@@ -1,7 +1,7 @@
 using Tabby.Datastore.Resources;
 using Tabby.Datastore.Resources.Calico;
 using Tabby.Felix.Policy.Model;
-using Tabby.Felix.Policy.Selectors;
+using Tabby.Datastore.Validation;
 using ModelTier = Tabby.Felix.Policy.Model.Tier;
 
 namespace Tabby.Felix.Policy.Conversion;
@@ -48,7 +48,7 @@ public static class CalicoPolicyConverter
         return tier;
     }
 
-    private static Model.Policy ConvertSpec(PolicySpecBase spec, PolicyKind kind, string name, string? ns, Selector? namespaceSelector)
+    private static Model.Policy ConvertSpec(PolicySpecBase spec, PolicyKind kind, string name, string? ns, CalicoSelector? namespaceSelector)
     {
         var ingress = ConvertRules(spec.Ingress, "spec.ingress");
         var egress = ConvertRules(spec.Egress, "spec.egress");
@@ -92,7 +92,7 @@ public static class CalicoPolicyConverter
             Namespace = ns,
             Tier = string.IsNullOrEmpty(spec.Tier) ? ModelTier.Default.Name : spec.Tier,
             Order = spec.Order,
-            Selector = ParseSelector(spec.Selector, "spec.selector") ?? Selector.All,
+            Selector = ParseSelector(spec.Selector, "spec.selector") ?? CalicoSelector.All,
             NamespaceSelector = namespaceSelector,
             ServiceAccountSelector = ParseSelector(spec.ServiceAccountSelector, "spec.serviceAccountSelector"),
             Types = types,
@@ -210,7 +210,7 @@ public static class CalicoPolicyConverter
     private static List<PortMatch> ConvertPorts(List<IntOrString>? ports, string field) =>
         ports is null ? [] : [.. ports.Select((p, i) => p.IsInt ? PortMatch.Single(p.IntValue, $"{field}[{i}]") : PortMatch.Parse(p.StringValue!, $"{field}[{i}]"))];
 
-    private static Selector? ParseSelector(string? text, string field)
+    private static CalicoSelector? ParseSelector(string? text, string field)
     {
         if (text is null)
         {
@@ -219,7 +219,7 @@ public static class CalicoPolicyConverter
 
         try
         {
-            return Selector.Parse(text);
+            return CalicoSelector.Parse(text);
         }
         catch (SelectorSyntaxException e)
         {

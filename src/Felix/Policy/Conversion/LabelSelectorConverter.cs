@@ -1,7 +1,7 @@
 using System.Text;
 using Tabby.Datastore.Resources.Kubernetes;
 using Tabby.Felix.Policy.Model;
-using Tabby.Felix.Policy.Selectors;
+using Tabby.Datastore.Validation;
 
 namespace Tabby.Felix.Policy.Conversion;
 
@@ -12,11 +12,11 @@ namespace Tabby.Felix.Policy.Conversion;
 /// </summary>
 public static class LabelSelectorConverter
 {
-    public static Selector Convert(LabelSelectorSpec? spec, string field)
+    public static CalicoSelector Convert(LabelSelectorSpec? spec, string field)
     {
         if (spec is null)
         {
-            return Selector.All;
+            return CalicoSelector.All;
         }
 
         var terms = new List<string>();
@@ -57,7 +57,7 @@ public static class LabelSelectorConverter
             }
         }
 
-        return terms.Count == 0 ? Selector.All : Selector.Parse(string.Join(" && ", terms));
+        return terms.Count == 0 ? CalicoSelector.All : CalicoSelector.Parse(string.Join(" && ", terms));
     }
 
     /// <summary>Label values (RFC 1123-ish, at most 63 characters) never hold quotes; checked so the selector text stays unambiguous.</summary>

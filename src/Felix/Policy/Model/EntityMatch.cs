@@ -1,5 +1,5 @@
 using System.Net;
-using Tabby.Felix.Policy.Selectors;
+using Tabby.Datastore.Validation;
 
 namespace Tabby.Felix.Policy.Model;
 
@@ -17,18 +17,18 @@ public sealed record EntityMatch
 
     /// <summary>Endpoints whose labels match; in a namespaced policy only endpoints of its namespace
     /// unless <see cref="NamespaceSelector"/> is set.</summary>
-    public Selector? Selector { get; init; }
+    public CalicoSelector? Selector { get; init; }
 
-    public Selector? NotSelector { get; init; }
+    public CalicoSelector? NotSelector { get; init; }
 
     /// <summary>Endpoints in namespaces whose labels match.</summary>
-    public Selector? NamespaceSelector { get; init; }
+    public CalicoSelector? NamespaceSelector { get; init; }
 
     /// <summary>Endpoints running as one of these service accounts (empty = any).</summary>
     public IReadOnlyList<string> ServiceAccountNames { get; init; } = [];
 
     /// <summary>Endpoints whose service account labels match.</summary>
-    public Selector? ServiceAccountSelector { get; init; }
+    public CalicoSelector? ServiceAccountSelector { get; init; }
 
     /// <summary>
     /// Endpoints of any of these selector-only matches (each with <see cref="Selector"/> and/or

@@ -1,4 +1,4 @@
-using Tabby.Felix.Policy.Selectors;
+using Tabby.Datastore.Validation;
 
 namespace Tabby.Felix.Policy.Model;
 
@@ -20,13 +20,13 @@ public sealed record Policy
     public double? Order { get; init; }
 
     /// <summary>Endpoints the policy applies to (within <see cref="Namespace"/> for namespaced kinds).</summary>
-    public Selector Selector { get; init; } = Selector.All;
+    public CalicoSelector Selector { get; init; } = CalicoSelector.All;
 
     /// <summary>GlobalNetworkPolicy only: restricts the policy to endpoints in matching namespaces.</summary>
-    public Selector? NamespaceSelector { get; init; }
+    public CalicoSelector? NamespaceSelector { get; init; }
 
     /// <summary>Restricts the policy to endpoints whose service account labels match.</summary>
-    public Selector? ServiceAccountSelector { get; init; }
+    public CalicoSelector? ServiceAccountSelector { get; init; }
 
     public PolicyTypes Types { get; init; }
 

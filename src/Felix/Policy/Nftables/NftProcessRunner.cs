@@ -31,6 +31,7 @@ public sealed class NftProcessRunner(string? networkNamespace = null, string nft
                 SendBufferBytes = NftNetlinkBatch.MaxLength + (1 << 20), // a whole table goes in one sendmsg
             };
             _socket ??= NetworkNamespace is null ? NetlinkSocket.Open(options) : NetlinkSocket.OpenInNamespace($"/run/netns/{NetworkNamespace}", options);
+            batch.End(); // batch end is a message too: count it before reserving sequence numbers
             var first = _socket.ReserveSequences(batch.MessageCount);
             var (messages, last) = batch.Seal(first);
             try

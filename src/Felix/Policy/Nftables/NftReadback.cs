@@ -15,35 +15,69 @@ internal static class NftReadback
         var drift = new List<string>();
         var ruleCounts = new Dictionary<string, int>(StringComparer.Ordinal);
         var seenSets = new HashSet<string>(StringComparer.Ordinal);
-        using var document = JsonDocument.Parse(json);
-        foreach (var item in document.RootElement.GetProperty("nftables").EnumerateArray())
+
+        // A streaming reader over a plain UTF-8 copy: a whole table lists as tens of megabytes, and a
+        // JsonDocument would keep its pooled buffers in the shared pool for the life of the agent.
+        var reader = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(json));
+        Expect(ref reader, JsonTokenType.StartObject);
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (item.TryGetProperty("chain", out var chain))
+            if (!reader.ValueTextEquals("nftables"))
             {
-                var name = chain.GetProperty("name").GetString()!;
-                ruleCounts.TryAdd(name, 0);
-                if (!chains.ContainsKey(name))
-                {
-                    drift.Add($"unexpected chain {name}");
-                }
+                reader.Read();
+                reader.Skip();
+                continue;
             }
-            else if (item.TryGetProperty("rule", out var rule))
+
+            Expect(ref reader, JsonTokenType.StartArray);
+            while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
             {
-                var name = rule.GetProperty("chain").GetString()!;
-                ruleCounts[name] = ruleCounts.GetValueOrDefault(name) + 1;
-            }
-            else if (item.TryGetProperty("set", out var set) || item.TryGetProperty("map", out set))
-            {
-                var name = set.GetProperty("name").GetString()!;
-                seenSets.Add(name);
-                var count = set.TryGetProperty("elem", out var elements) ? elements.GetArrayLength() : 0;
-                if (!sets.TryGetValue(name, out var expected))
+                // {"chain": {...}} | {"rule": {...}} | {"set": {...}} | {"map": {...}} | anything else
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
-                    drift.Add($"unexpected set {name}");
-                }
-                else if (count != expected.Elements.Count)
-                {
-                    drift.Add($"set {name} has {count} elements, expected {expected.Elements.Count}");
+                    var kind = reader.GetString();
+                    Expect(ref reader, JsonTokenType.StartObject);
+                    switch (kind)
+                    {
+                        case "chain":
+                            {
+                                var name = ReadObject(ref reader, "name", out _);
+                                ruleCounts.TryAdd(name, 0);
+                                if (!chains.ContainsKey(name))
+                                {
+                                    drift.Add($"unexpected chain {name}");
+                                }
+
+                                break;
+                            }
+
+                        case "rule":
+                            {
+                                var name = ReadObject(ref reader, "chain", out _);
+                                ruleCounts[name] = ruleCounts.GetValueOrDefault(name) + 1;
+                                break;
+                            }
+
+                        case "set" or "map":
+                            {
+                                var name = ReadObject(ref reader, "name", out var count);
+                                seenSets.Add(name);
+                                if (!sets.TryGetValue(name, out var expected))
+                                {
+                                    drift.Add($"unexpected set {name}");
+                                }
+                                else if (count != expected.Elements.Count)
+                                {
+                                    drift.Add($"set {name} has {count} elements, expected {expected.Elements.Count}");
+                                }
+
+                                break;
+                            }
+
+                        default:
+                            reader.Skip();
+                            break;
+                    }
                 }
             }
         }
@@ -69,5 +103,45 @@ internal static class NftReadback
         }
 
         return drift;
+    }
+
+    private static void Expect(ref Utf8JsonReader reader, JsonTokenType type)
+    {
+        if (!reader.Read() || reader.TokenType != type)
+        {
+            throw new JsonException($"nft -j output: expected {type} at byte {reader.BytesConsumed}, found {reader.TokenType}");
+        }
+    }
+
+    /// <summary>Reads one object (the reader on its StartObject) and returns the string property
+    /// <paramref name="property"/>; <paramref name="elements"/> counts the entries of its "elem" array.</summary>
+    private static string ReadObject(ref Utf8JsonReader reader, string property, out int elements)
+    {
+        string? value = null;
+        elements = 0;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals(property))
+            {
+                reader.Read();
+                value = reader.GetString();
+            }
+            else if (reader.ValueTextEquals("elem"))
+            {
+                Expect(ref reader, JsonTokenType.StartArray);
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                {
+                    elements++;
+                    reader.Skip();
+                }
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        return value ?? throw new JsonException($"nft -j output: an object without \"{property}\"");
     }
 }

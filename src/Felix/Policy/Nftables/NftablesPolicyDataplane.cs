@@ -33,6 +33,8 @@ public sealed class NftablesPolicyDataplane
     private Dictionary<string, HashSet<string>> _chainNetSets = new(StringComparer.Ordinal);
     private Dictionary<string, int> _netSetReferences = new(StringComparer.Ordinal);
     private bool _needsFullApply = true;
+    private int _lastFullBatchBytes;
+    private bool _netlinkFailed;
 
     public NftablesPolicyDataplane(PolicyCalculator calculator, INftRunner runner, NftablesPolicyOptions? options = null, ILogger? logger = null)
     {
@@ -111,11 +113,21 @@ public sealed class NftablesPolicyDataplane
         var stopwatch = Stopwatch.StartNew();
         var plan = Plan(changes, full);
         var renderTime = stopwatch.Elapsed;
+        if (!full && plan.ChangedChains == 0 && plan.ChangedSets == 0)
+        {
+            // The events changed nothing the kernel holds (e.g. a label no selector reads).
+            plan.Commit();
+            return ApplyStatistics.Nothing with { RenderTime = renderTime, TotalTime = stopwatch.Elapsed };
+        }
+
         var viaNetlink = false;
         int bytes;
         try
         {
-            using var batch = _options.ApplyViaNetlink && _runner is INftNetlinkRunner ? TryBuildBatch(plan) : null;
+            // After a failed netlink transaction the repairing full apply goes through nft, so an
+            // encoding or socket problem (say, a send buffer the kernel would not enlarge) cannot
+            // fail every apply from then on.
+            using var batch = _options.ApplyViaNetlink && _runner is INftNetlinkRunner && !(full && _netlinkFailed) ? TryBuildBatch(plan) : null;
             if (batch is not null)
             {
                 // The script text is only made when someone asks (logs, tests): a full one is megabytes.
@@ -135,7 +147,13 @@ public sealed class NftablesPolicyDataplane
             // The kernel kept the old table (one transaction); our bookkeeping may now be wrong
             // for the consumed changes, so the next apply replaces everything.
             _needsFullApply = true;
+            _netlinkFailed = viaNetlink;
             throw;
+        }
+
+        if (full && !viaNetlink)
+        {
+            _netlinkFailed = false;
         }
 
         plan.Commit();
@@ -148,12 +166,18 @@ public sealed class NftablesPolicyDataplane
     /// <summary>The plan as netlink messages, or null when it holds something only nft writes (then the script is sent).</summary>
     private Netlink.NftNetlinkBatch? TryBuildBatch(ApplyPlan plan)
     {
-        var batch = new Netlink.NftNetlinkBatch(_options.TableName);
+        // Netlink needs about 3 bytes per byte of rule text; a full apply sizes its buffer once.
+        var batch = new Netlink.NftNetlinkBatch(_options.TableName, plan.Full ? Math.Max(1 << 20, _lastFullBatchBytes + (_lastFullBatchBytes / 8)) : 16 * 1024);
         try
         {
             plan.Replay(batch.AsTransaction());
             if (!batch.IsEmpty && batch.Length <= Netlink.NftNetlinkBatch.MaxLength)
             {
+                if (plan.Full)
+                {
+                    _lastFullBatchBytes = batch.Length;
+                }
+
                 return batch;
             }
         }
@@ -346,7 +370,7 @@ public sealed class NftablesPolicyDataplane
 
         string Script() => NftScriptWriter.Write(_options.TableName, full, appliedSets, sets, appliedChains, chains);
         void Replay(INftTransaction transaction) => NftScriptWriter.Write(transaction, full, appliedSets, sets, appliedChains, chains);
-        return new ApplyPlan(Script, chains.Count, sets.Count, Replay, () =>
+        return new ApplyPlan(full, Script, chains.Count, sets.Count, Replay, () =>
         {
             var newChains = full ? new Dictionary<string, NftChain>(StringComparer.Ordinal) : _chains;
             var newSets = full ? new Dictionary<string, NftSet>(StringComparer.Ordinal) : _sets;
@@ -458,7 +482,7 @@ public sealed class NftablesPolicyDataplane
     private sealed record EndpointChains(string Interface, string Ingress, string Egress);
 
     /// <summary>What one apply will change: <see cref="Script"/> writes it as nft text, <see cref="Replay"/> into any transaction.</summary>
-    private sealed record ApplyPlan(Func<string> Script, int ChangedChains, int ChangedSets, Action<INftTransaction> Replay, Action Commit);
+    private sealed record ApplyPlan(bool Full, Func<string> Script, int ChangedChains, int ChangedSets, Action<INftTransaction> Replay, Action Commit);
 }
 
 /// <summary>What one apply did: full or incremental, how much changed, how long rendering and the whole apply took.</summary>

@@ -181,6 +181,11 @@ public sealed class NftablesPolicyDataplaneTests : IDisposable
         await Assert.ThrowsAsync<NftException>(() => dataplane.ApplyAsync());
         var next = await dataplane.ApplyAsync();
         Assert.True(next.Full);
+        Assert.False(next.ViaNetlink); // the repair after a failed netlink transaction goes through nft
+        world.Calculator.RemoveEndpoint("prod/new");
+        Assert.True((await dataplane.ApplyAsync()).ViaNetlink); // and then netlink again
+        world.Pod("prod/new", "198.18.0.30", true, [("app", "backend")], interfaceName: "tp30");
+        await dataplane.ApplyAsync();
         Assert.Contains("\"tp30\"", _node.Exec("nft", "list", "table", "inet", "tabby-policy").StandardOutput, StringComparison.Ordinal);
         Assert.Empty(await dataplane.ResyncAsync());
     }

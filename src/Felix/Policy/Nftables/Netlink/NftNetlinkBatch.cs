@@ -17,13 +17,17 @@ namespace Tabby.Felix.Policy.Nftables.Netlink;
 /// </summary>
 public sealed class NftNetlinkBatch : IDisposable
 {
-    private readonly MessageWriter _writer = new(16 * 1024);
+    private readonly MessageWriter _writer;
     private readonly string _table;
     private uint _nextSetId = 1;
     private bool _ended;
 
-    public NftNetlinkBatch(string table)
+    /// <param name="table">The owned table (inet family).</param>
+    /// <param name="expectedBytes">A size hint: a whole table is tens of megabytes, which are
+    /// allocated once and left to the GC rather than grown step by step and kept in the shared pool.</param>
+    public NftNetlinkBatch(string table, int expectedBytes = 16 * 1024)
     {
+        _writer = new MessageWriter(expectedBytes, pooled: expectedBytes <= 1 << 20);
         _table = table;
         Begin(BatchBegin, 0);
         WriteNfGenMsg(0, SubsystemNftables);

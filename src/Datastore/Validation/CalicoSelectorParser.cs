@@ -1,4 +1,4 @@
-namespace Tabby.Felix.Policy.Selectors;
+namespace Tabby.Datastore.Validation;
 
 /// <summary>
 /// Recursive-descent parser for Calico's selector language:
@@ -13,20 +13,20 @@ namespace Tabby.Felix.Policy.Selectors;
 /// </code>
 /// Errors name the 0-based position and what was expected there.
 /// </summary>
-internal ref struct SelectorParser
+internal ref struct CalicoSelectorParser
 {
     private readonly string _text;
     private int _pos;
 
-    private SelectorParser(string text)
+    private CalicoSelectorParser(string text)
     {
         _text = text;
         _pos = 0;
     }
 
-    public static SelectorNode ParseExpression(string text)
+    public static CalicoSelectorNode ParseExpression(string text)
     {
-        var parser = new SelectorParser(text);
+        var parser = new CalicoSelectorParser(text);
         var node = parser.ParseOr();
         parser.SkipSpace();
         if (parser._pos < text.Length)
@@ -37,10 +37,10 @@ internal ref struct SelectorParser
         return node;
     }
 
-    private SelectorNode ParseOr()
+    private CalicoSelectorNode ParseOr()
     {
         var first = ParseAnd();
-        List<SelectorNode>? operands = null;
+        List<CalicoSelectorNode>? operands = null;
         while (TryConsume("||"))
         {
             operands ??= [first];
@@ -50,10 +50,10 @@ internal ref struct SelectorParser
         return operands is null ? first : new OrNode(operands);
     }
 
-    private SelectorNode ParseAnd()
+    private CalicoSelectorNode ParseAnd()
     {
         var first = ParseUnary();
-        List<SelectorNode>? operands = null;
+        List<CalicoSelectorNode>? operands = null;
         while (TryConsume("&&"))
         {
             operands ??= [first];
@@ -63,7 +63,7 @@ internal ref struct SelectorParser
         return operands is null ? first : new AndNode(operands);
     }
 
-    private SelectorNode ParseUnary()
+    private CalicoSelectorNode ParseUnary()
     {
         SkipSpace();
         if (Peek() == '!' && PeekAt(1) != '=')
@@ -119,7 +119,7 @@ internal ref struct SelectorParser
         return ParseOperator(key);
     }
 
-    private SelectorNode ParseOperator(string key)
+    private CalicoSelectorNode ParseOperator(string key)
     {
         SkipSpace();
         if (TryConsume("=="))

@@ -1,4 +1,4 @@
-namespace Tabby.Felix.Policy.Selectors;
+namespace Tabby.Datastore.Validation;
 
 /// <summary>A selector that does not parse: where (0-based character position) and what was expected.</summary>
 public sealed class SelectorSyntaxException : FormatException

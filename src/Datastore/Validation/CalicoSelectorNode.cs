@@ -1,11 +1,13 @@
 using System.Text;
 
-namespace Tabby.Felix.Policy.Selectors;
+namespace Tabby.Datastore.Validation;
 
 /// <summary>One node of a parsed selector; each operator of the language is one subclass.</summary>
-internal abstract class SelectorNode
+internal abstract class CalicoSelectorNode
 {
-    public abstract bool Matches(IReadOnlyDictionary<string, string> labels);
+    /// <summary>Evaluates against the labels of a resource; <paramref name="namespaced"/> says whether
+    /// it is a namespaced one (a workload endpoint) or not (a node, a host endpoint), for <c>global()</c>.</summary>
+    public abstract bool Matches(IReadOnlyDictionary<string, string> labels, bool namespaced);
 
     public abstract void Write(StringBuilder text);
 
@@ -13,36 +15,36 @@ internal abstract class SelectorNode
         text.Append('"').Append(value.Replace("\"", "\\\"", StringComparison.Ordinal)).Append('"');
 }
 
-internal sealed class AllNode : SelectorNode
+internal sealed class AllNode : CalicoSelectorNode
 {
-    public override bool Matches(IReadOnlyDictionary<string, string> labels) => true;
+    public override bool Matches(IReadOnlyDictionary<string, string> labels, bool namespaced) => true;
 
     public override void Write(StringBuilder text) => text.Append("all()");
 }
 
 /// <summary>
-/// <c>global()</c>: matches non-namespaced entities (host endpoints, global network sets). Every
-/// endpoint Tabby tracks is a namespaced workload, so it matches none of them.
+/// <c>global()</c>: matches non-namespaced resources (nodes, host endpoints, global network sets),
+/// never a namespaced one such as a workload endpoint.
 /// </summary>
-internal sealed class GlobalNode : SelectorNode
+internal sealed class GlobalNode : CalicoSelectorNode
 {
-    public override bool Matches(IReadOnlyDictionary<string, string> labels) => false;
+    public override bool Matches(IReadOnlyDictionary<string, string> labels, bool namespaced) => !namespaced;
 
     public override void Write(StringBuilder text) => text.Append("global()");
 }
 
-internal sealed class HasNode(string key) : SelectorNode
+internal sealed class HasNode(string key) : CalicoSelectorNode
 {
-    public override bool Matches(IReadOnlyDictionary<string, string> labels) => labels.ContainsKey(key);
+    public override bool Matches(IReadOnlyDictionary<string, string> labels, bool namespaced) => labels.ContainsKey(key);
 
     public override void Write(StringBuilder text) => text.Append("has(").Append(key).Append(')');
 }
 
 /// <summary>Comparisons of one label against a string. A missing label never equals, contains,
 /// starts or ends with anything; so <c>!=</c> matches when the label is missing (Calico semantics).</summary>
-internal sealed class CompareNode(string key, CompareOperator op, string value) : SelectorNode
+internal sealed class CompareNode(string key, CompareOperator op, string value) : CalicoSelectorNode
 {
-    public override bool Matches(IReadOnlyDictionary<string, string> labels)
+    public override bool Matches(IReadOnlyDictionary<string, string> labels, bool namespaced)
     {
         var present = labels.TryGetValue(key, out var actual);
         return op switch
@@ -80,11 +82,11 @@ internal enum CompareOperator
 }
 
 /// <summary><c>k in {..}</c> and <c>k not in {..}</c>; <c>not in</c> matches a missing label.</summary>
-internal sealed class SetNode(string key, IReadOnlyList<string> values, bool negated) : SelectorNode
+internal sealed class SetNode(string key, IReadOnlyList<string> values, bool negated) : CalicoSelectorNode
 {
     private readonly HashSet<string> _values = new(values, StringComparer.Ordinal);
 
-    public override bool Matches(IReadOnlyDictionary<string, string> labels)
+    public override bool Matches(IReadOnlyDictionary<string, string> labels, bool namespaced)
     {
         var inSet = labels.TryGetValue(key, out var actual) && _values.Contains(actual);
         return inSet != negated;
@@ -109,9 +111,9 @@ internal sealed class SetNode(string key, IReadOnlyList<string> values, bool neg
     }
 }
 
-internal sealed class NotNode(SelectorNode operand) : SelectorNode
+internal sealed class NotNode(CalicoSelectorNode operand) : CalicoSelectorNode
 {
-    public override bool Matches(IReadOnlyDictionary<string, string> labels) => !operand.Matches(labels);
+    public override bool Matches(IReadOnlyDictionary<string, string> labels, bool namespaced) => !operand.Matches(labels, namespaced);
 
     public override void Write(StringBuilder text)
     {
@@ -121,13 +123,13 @@ internal sealed class NotNode(SelectorNode operand) : SelectorNode
     }
 }
 
-internal sealed class AndNode(IReadOnlyList<SelectorNode> operands) : SelectorNode
+internal sealed class AndNode(IReadOnlyList<CalicoSelectorNode> operands) : CalicoSelectorNode
 {
-    public override bool Matches(IReadOnlyDictionary<string, string> labels)
+    public override bool Matches(IReadOnlyDictionary<string, string> labels, bool namespaced)
     {
         foreach (var o in operands)
         {
-            if (!o.Matches(labels))
+            if (!o.Matches(labels, namespaced))
             {
                 return false;
             }
@@ -138,7 +140,7 @@ internal sealed class AndNode(IReadOnlyList<SelectorNode> operands) : SelectorNo
 
     public override void Write(StringBuilder text) => WriteJoined(text, operands, " && ");
 
-    internal static void WriteJoined(StringBuilder text, IReadOnlyList<SelectorNode> operands, string separator)
+    internal static void WriteJoined(StringBuilder text, IReadOnlyList<CalicoSelectorNode> operands, string separator)
     {
         text.Append('(');
         for (var i = 0; i < operands.Count; i++)
@@ -155,13 +157,13 @@ internal sealed class AndNode(IReadOnlyList<SelectorNode> operands) : SelectorNo
     }
 }
 
-internal sealed class OrNode(IReadOnlyList<SelectorNode> operands) : SelectorNode
+internal sealed class OrNode(IReadOnlyList<CalicoSelectorNode> operands) : CalicoSelectorNode
 {
-    public override bool Matches(IReadOnlyDictionary<string, string> labels)
+    public override bool Matches(IReadOnlyDictionary<string, string> labels, bool namespaced)
     {
         foreach (var o in operands)
         {
-            if (o.Matches(labels))
+            if (o.Matches(labels, namespaced))
             {
                 return true;
             }
