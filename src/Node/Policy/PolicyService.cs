@@ -66,7 +66,8 @@ public sealed class PolicyService(NodeContextHolder holder, ChangeFeed feed, Hea
 
         var calculator = new PolicyCalculator();
         _sync = new PolicySync(context.NodeName, calculator);
-        var dataplane = new NftablesPolicyDataplane(calculator, new NftProcessRunner(),
+        using var runner = new NftProcessRunner(); // holds the netlink socket transactions go over
+        var dataplane = new NftablesPolicyDataplane(calculator, runner,
             new NftablesPolicyOptions { IpVersions = versions.Count == 0 ? [4] : versions }, loggers.CreateLogger<NftablesPolicyDataplane>());
         health.Register(HealthName, TimeSpan.FromSeconds(120));
         var wake = feed.Subscribe();
