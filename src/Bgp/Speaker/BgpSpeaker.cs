@@ -41,6 +41,9 @@ public sealed partial class BgpSpeaker : IAsyncDisposable
     private readonly LocRib _rib;
     private readonly RibPeer _local;
     private readonly Dictionary<BgpPrefix, PathAttributes> _originated = [];
+    private readonly Dictionary<(RibPeer Source, uint PathId), uint> _sendPathIds = [];
+    private readonly List<AdvertisedPath> _exportPaths = [];
+    private readonly List<int> _pathOrder = [];
     private readonly Channel<BestPathChange>? _bestPathChanges;
     private readonly uint _clusterId;
     private Task? _loop;
@@ -144,6 +147,9 @@ public sealed partial class BgpSpeaker : IAsyncDisposable
             await RemovePeerAsync(config.Address, CeaseSubcode.OtherConfigurationChange).ConfigureAwait(false);
         }
 
+        // ADD-PATH send peers need every path change exported, not only best-path changes.
+        // Queued before anything of the new session, so the loop sees it first.
+        if (config.AddPathSend) Post(() => _rib.TrackAllPathChanges = true);
         var session = new PeerSession(this, config, Options.LoggerFactory.CreateLogger($"Tabby.Bgp.Peer.{config.DisplayName}"));
         if (!_peers.TryAdd(config.Address, session)) throw new InvalidOperationException($"peer {config.Address} was added concurrently");
         foreach (var listener in _listeners) listener.SetPassword(config.Address, config.Password);
