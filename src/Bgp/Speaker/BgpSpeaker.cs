@@ -83,6 +83,7 @@ public sealed partial class BgpSpeaker : IAsyncDisposable
     /// <summary>Starts listeners, the loop and every configured session.</summary>
     public Task StartAsync(CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         if (Interlocked.CompareExchange(ref _state, 1, 0) != 0) throw new InvalidOperationException("the speaker was already started");
         _startedAt = Options.TimeProvider.GetUtcNow();
         HotPathWarmup.Start();
@@ -93,7 +94,7 @@ public sealed partial class BgpSpeaker : IAsyncDisposable
             _logger.LogInformation("listening on {Endpoint}", listener.LocalEndPoint);
         }
 
-        _loop = Task.Run(RunLoopAsync, cancellationToken);
+        _loop = StartLoopThread();
         foreach (var peer in _peers.Values) StartPeer(peer);
         return Task.CompletedTask;
     }
@@ -254,10 +255,45 @@ public sealed partial class BgpSpeaker : IAsyncDisposable
 
     private long RejectedConnections => _listeners.Sum(l => l.RejectedConnections);
 
-    private async Task RunLoopAsync()
+    /// <summary>
+    /// The loop gets a thread of its own: during a table transfer it is busy for seconds at a
+    /// time, and on a pool thread it would leave the socket readers and writers (whose
+    /// completions run on the pool) one thread short until the pool noticed and added one.
+    /// </summary>
+    private Task StartLoopThread()
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                RunLoop();
+                done.TrySetResult();
+            }
+            catch (Exception e)
+            {
+                done.TrySetException(e);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "bgp-speaker-loop",
+        };
+        thread.Start();
+        return done.Task;
+    }
+
+    /// <summary>Blocks the loop thread until work arrives; false when the speaker stopped.</summary>
+    private static bool WaitForWork(ChannelReader<Action> reader)
+    {
+        var wait = reader.WaitToReadAsync();
+        return wait.IsCompletedSuccessfully ? wait.Result : wait.AsTask().GetAwaiter().GetResult();
+    }
+
+    private void RunLoop()
     {
         var reader = _work.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        while (WaitForWork(reader))
         {
             int n = 0;
             while (n < BatchSize && reader.TryRead(out var work))
