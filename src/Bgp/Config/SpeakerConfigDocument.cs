@@ -89,6 +89,9 @@ public sealed class PeerDocument
 
     public bool AddPathSend { get; set; }
 
+    /// <summary>With addPathSend: "all" (default), or how many paths per prefix, best first ("2" or "best 2").</summary>
+    public string? AddPathSendPaths { get; set; }
+
     public string? ImportPolicy { get; set; }
 
     public string? ExportPolicy { get; set; }

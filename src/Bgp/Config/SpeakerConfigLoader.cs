@@ -130,6 +130,7 @@ public static class SpeakerConfigLoader
             AllowOwnAs = d.AllowOwnAs ?? 0,
             AddPathReceive = d.AddPathReceive,
             AddPathSend = d.AddPathSend,
+            AddPathSendMaxPaths = AddPathPaths(d.AddPathSendPaths, at + ".addPathSendPaths"),
             ImportPolicy = Lookup(d.ImportPolicy, "importPolicy"),
             ExportPolicy = Lookup(d.ExportPolicy, "exportPolicy"),
         };
@@ -143,6 +144,17 @@ public static class SpeakerConfigLoader
         }
 
         return peer;
+    }
+
+    /// <summary>"all" (or nothing) is 0; "N" or "best N" with N in 1..255.</summary>
+    private static int AddPathPaths(string? text, string at)
+    {
+        if (text is null) return 0;
+        var t = text.Trim();
+        if (t.Equals("all", StringComparison.OrdinalIgnoreCase)) return 0;
+        if (t.StartsWith("best ", StringComparison.OrdinalIgnoreCase)) t = t[5..].Trim();
+        if (int.TryParse(t, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) && n is >= 1 and <= 255) return n;
+        throw new SpeakerConfigException($"{at}: '{text}' is not all, N or best N with N in 1..255");
     }
 
     private static RoutePolicy Policy(string name, PolicyDocument d)

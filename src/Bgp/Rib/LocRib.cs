@@ -49,6 +49,12 @@ public sealed class LocRib(DecisionProcess decision)
     /// </summary>
     public bool TrackChanges { get; init; }
 
+    /// <summary>
+    /// With <see cref="TrackChanges"/>: list a prefix when any of its eligible paths changes, not
+    /// only its best path or ECMP set (an ADD-PATH send peer gets more than the best path).
+    /// </summary>
+    public bool TrackAllPathChanges { get; set; }
+
     internal IReadOnlyList<int> ChangedHandles => _changed;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -114,6 +120,17 @@ public sealed class LocRib(DecisionProcess decision)
                 if (slot.Data is null) continue;
                 yield return new(_index.PrefixOf(handle), Materialize(slot));
             }
+        }
+    }
+
+    /// <summary>Like <see cref="Entries"/>, with each prefix's handle in <see cref="Index"/>.</summary>
+    internal IEnumerable<(int Handle, BgpPrefix Prefix, PrefixEntry Entry)> HandleEntries()
+    {
+        foreach (int handle in Handles())
+        {
+            var slot = _slots.Get(handle);
+            if (slot.Data is null) continue;
+            yield return (handle, _index.PrefixOf(handle), Materialize(slot));
         }
     }
 
@@ -254,7 +271,9 @@ public sealed class LocRib(DecisionProcess decision)
         Select(ref entry);
         Store(ref slot, handle, entry);
         bool nowInSet = i < 32 && (entry.MultipathMask & (1u << i)) != 0;
-        return wasInSet || nowInSet || Changed(before, entry) ? Mark(handle, change | RibChange.BestChanged) : change;
+        if (wasInSet || nowInSet || Changed(before, entry)) return Mark(handle, change | RibChange.BestChanged);
+        if (TrackAllPathChanges && (path.IsEligible || previous.IsEligible)) MarkChanged(handle);
+        return change;
     }
 
     private readonly record struct BestSnapshot(bool HasBest, RibPeer? Source, uint PathId, PathAttributes? Accepted, int SetSize);
@@ -308,7 +327,9 @@ public sealed class LocRib(DecisionProcess decision)
 
         Select(ref entry);
         Store(ref slot, handle, entry);
-        return wasInSet || Changed(before, entry) ? Mark(handle, change | RibChange.BestChanged) : change;
+        if (wasInSet || Changed(before, entry)) return Mark(handle, change | RibChange.BestChanged);
+        if (TrackAllPathChanges && removed.IsEligible) MarkChanged(handle);
+        return change;
     }
 
     private void Changed(int handle, BgpPrefix prefix, Action<BgpPrefix> changed)
@@ -363,6 +384,7 @@ public sealed class LocRib(DecisionProcess decision)
                 Select(ref entry);
                 Store(ref slot, handle, entry);
                 if (hitSet || Changed(before, entry)) Changed(handle, prefix, changed);
+                else if (TrackAllPathChanges) MarkChanged(handle);
             }
         }
 

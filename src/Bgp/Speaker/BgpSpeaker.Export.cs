@@ -38,10 +38,7 @@ public sealed partial class BgpSpeaker
                 bool found = _rib.TryGet(handle, out var entry);
                 var supports = prefix.IsIpv4 ? v4 : v6;
                 for (int i = 0; i < peers.Length; i++)
-                {
-                    if (!supports[i]) continue;
-                    peers[i].Out.Set(handle, found ? ExportFor(peers[i], prefix, entry) : null);
-                }
+                    if (supports[i]) ExportTo(peers[i], handle, prefix, found, entry);
 
                 if (_bestPathChanges is not null) _bestPathChanges.Writer.TryWrite(KernelView(prefix, found, entry));
             }
@@ -53,6 +50,60 @@ public sealed partial class BgpSpeaker
 
         // Every Adj-RIB-Out has sent its withdrawals: prefixes without paths may give up their handles.
         _rib.ReleaseEmpty();
+    }
+
+    /// <summary>Records in the peer's Adj-RIB-Out what it should have for the prefix: the best path, or with ADD-PATH send several.</summary>
+    private void ExportTo(PeerSession peer, int handle, BgpPrefix prefix, bool found, in PrefixEntry entry)
+    {
+        if (peer.LoopNegotiated!.Send.HasPathId(FamilyOf(prefix)))
+            peer.Out.SetPaths(handle, found ? ExportPaths(peer, prefix, entry) : []);
+        else
+            peer.Out.Set(handle, found ? ExportFor(peer, prefix, entry) : null);
+    }
+
+    /// <summary>
+    /// ADD-PATH send (RFC 7911): the eligible paths in decision order (best first), each through the
+    /// export rules and policy, up to the peer's limit. Every path keeps the identifier of its
+    /// source (see <see cref="SendPathId"/>), so a best-path change re-announces nothing and a
+    /// vanished path is withdrawn by its own identifier.
+    /// </summary>
+    private List<AdvertisedPath> ExportPaths(PeerSession peer, BgpPrefix prefix, in PrefixEntry entry)
+    {
+        var result = _exportPaths;
+        result.Clear();
+        if (!entry.HasBest || RejectsAll(peer)) return result;
+        var order = _pathOrder;
+        order.Clear();
+        order.Add(entry.BestIndex);
+        for (int i = 0; i < entry.Count; i++)
+            if (i != entry.BestIndex && entry.PathAt(i).IsEligible) order.Add(i);
+        // Insertion sort behind the best path: prefixes have few paths.
+        for (int i = 2; i < order.Count; i++)
+            for (int j = i; j > 1 && _rib.Decision.Compare(entry.PathAt(order[j]), entry.PathAt(order[j - 1]), out _) < 0; j--)
+                (order[j], order[j - 1]) = (order[j - 1], order[j]);
+
+        int max = peer.Config.AddPathSendMaxPaths;
+        foreach (int i in order)
+        {
+            var path = entry.PathAt(i);
+            if (ExportPath(peer, prefix, path) is not { } attributes) continue;
+            result.Add(new AdvertisedPath(SendPathId(path), attributes));
+            if (max > 0 && result.Count == max) break;
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// The path identifier we send for a path: one number per (source peer, the source's own path
+    /// identifier), speaker-wide and never reused, so it is unique per prefix on every session and
+    /// stays the same while the path exists, whatever else changes (RFC 7911 section 3).
+    /// </summary>
+    private uint SendPathId(in RibPath path)
+    {
+        ref uint id = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_sendPathIds, (path.Source, path.PathId), out bool exists);
+        if (!exists) id = (uint)_sendPathIds.Count;
+        return id;
     }
 
     private static bool RejectsAll(PeerSession peer) => peer.Config.ExportPolicy is { Rules.Count: 0, DefaultAction.Accepts: false };
@@ -70,22 +121,26 @@ public sealed partial class BgpSpeaker
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private PathAttributes? ExportFor(PeerSession peer, BgpPrefix prefix, in PrefixEntry entry)
     {
-        if (!entry.HasBest) return null;
-        var best = entry.Best;
-        var policy = peer.Config.ExportPolicy;
-        if (policy.Rules.Count == 0 && !policy.DefaultAction.Accepts) return null;
-        if (policy.DependsOnPrefix) return Export(peer, prefix, best);
+        if (!entry.HasBest || RejectsAll(peer)) return null;
+        return ExportPath(peer, prefix, entry.Best);
+    }
+
+    /// <summary>One path through the export rules and policy for <paramref name="peer"/>, cached per (source, attribute set, family) when the policy does not look at prefixes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private PathAttributes? ExportPath(PeerSession peer, BgpPrefix prefix, in RibPath path)
+    {
+        if (peer.Config.ExportPolicy.DependsOnPrefix) return Export(peer, prefix, path);
         var last = peer.LastExport;
-        if (ReferenceEquals(last.Source, best.Source) && ReferenceEquals(last.Accepted, best.Accepted) && last.Afi == prefix.Afi) return last.Result;
-        var key = (best.Source, best.Accepted!, prefix.Afi);
+        if (ReferenceEquals(last.Source, path.Source) && ReferenceEquals(last.Accepted, path.Accepted) && last.Afi == prefix.Afi) return last.Result;
+        var key = (path.Source, path.Accepted!, prefix.Afi);
         if (!peer.ExportCache.TryGetValue(key, out var result))
         {
-            result = Export(peer, prefix, best);
+            result = Export(peer, prefix, path);
             if (peer.ExportCache.Count >= ExportCacheLimit) peer.ExportCache.Clear();
             peer.ExportCache[key] = result;
         }
 
-        peer.LastExport = (best.Source, best.Accepted, prefix.Afi, result);
+        peer.LastExport = (path.Source, path.Accepted, prefix.Afi, result);
         return result;
     }
 

@@ -46,12 +46,8 @@ public sealed partial class BgpSpeaker
         var connection = session.LoopConnection!;
         var negotiated = session.LoopNegotiated!;
         session.Out.Clear();
-        foreach (var (prefix, entry) in _rib.Entries)
-        {
-            if (!negotiated.Supports(FamilyOf(prefix))) continue;
-            var desired = ExportFor(session, prefix, entry);
-            if (desired is not null) session.Out.Set(prefix, desired);
-        }
+        foreach (var (handle, prefix, entry) in _rib.HandleEntries())
+            if (negotiated.Supports(FamilyOf(prefix))) ExportTo(session, handle, prefix, true, entry);
 
         connection.SendUpdates((w, o) => session.Out.Flush(w, o));
         connection.SendUpdates((w, o) =>
@@ -180,8 +176,8 @@ public sealed partial class BgpSpeaker
         session.Accepted = accepted;
         if (session.Synced && session.LoopNegotiated is { } negotiated)
         {
-            foreach (var (prefix, entry) in _rib.Entries)
-                if (negotiated.Supports(FamilyOf(prefix))) session.Out.Set(prefix, ExportFor(session, prefix, entry));
+            foreach (var (handle, prefix, entry) in _rib.HandleEntries())
+                if (negotiated.Supports(FamilyOf(prefix))) ExportTo(session, handle, prefix, true, entry);
             foreach (var (prefix, _) in session.Out.Advertised.ToList())
                 if (!_rib.TryGet(prefix, out _)) session.Out.Set(prefix, null);
             // Send what the new export policy changed now: nothing else may be dirty to carry it.

@@ -96,6 +96,7 @@ public sealed partial class BgpSpeaker
                 LargeCommunities = a.LargeCommunities.Select(c => c.ToString()).ToList(),
                 OriginatorId = a.OriginatorId is { } o ? Ipv4(o) : null,
                 ClusterList = a.ClusterList.Select(Ipv4).ToList(),
+                PathId = p.PathId,
                 Best = i == entry.BestIndex,
                 Multipath = i < 32 && (entry.MultipathMask & (1u << i)) != 0,
                 Stale = p.IsStale,

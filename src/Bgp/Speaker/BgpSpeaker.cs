@@ -41,6 +41,9 @@ public sealed partial class BgpSpeaker : IAsyncDisposable
     private readonly LocRib _rib;
     private readonly RibPeer _local;
     private readonly Dictionary<BgpPrefix, PathAttributes> _originated = [];
+    private readonly Dictionary<(RibPeer Source, uint PathId), uint> _sendPathIds = [];
+    private readonly List<AdvertisedPath> _exportPaths = [];
+    private readonly List<int> _pathOrder = [];
     private readonly Channel<BestPathChange>? _bestPathChanges;
     private readonly uint _clusterId;
     private Task? _loop;
@@ -80,10 +83,11 @@ public sealed partial class BgpSpeaker : IAsyncDisposable
     /// <summary>Starts listeners, the loop and every configured session.</summary>
     public Task StartAsync(CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         if (Interlocked.CompareExchange(ref _state, 1, 0) != 0) throw new InvalidOperationException("the speaker was already started");
         _startedAt = Options.TimeProvider.GetUtcNow();
         HotPathWarmup.Start();
-        _loop = Task.Run(RunLoopAsync, cancellationToken);
+        _loop = StartLoopThread();
         // Sessions first, listeners after: a session that has not started refuses an incoming
         // connection (RFC 4271 section 8.2.2, Idle state), so a peer that dialled in between
         // would wait a whole connect-retry interval.
@@ -148,6 +152,9 @@ public sealed partial class BgpSpeaker : IAsyncDisposable
             await RemovePeerAsync(config.Address, CeaseSubcode.OtherConfigurationChange).ConfigureAwait(false);
         }
 
+        // ADD-PATH send peers need every path change exported, not only best-path changes.
+        // Queued before anything of the new session, so the loop sees it first.
+        if (config.AddPathSend) Post(() => _rib.TrackAllPathChanges = true);
         var session = new PeerSession(this, config, Options.LoggerFactory.CreateLogger($"Tabby.Bgp.Peer.{config.DisplayName}"));
         if (!_peers.TryAdd(config.Address, session)) throw new InvalidOperationException($"peer {config.Address} was added concurrently");
         foreach (var listener in _listeners) listener.SetPassword(config.Address, config.Password);
@@ -252,10 +259,45 @@ public sealed partial class BgpSpeaker : IAsyncDisposable
 
     private long RejectedConnections => _listeners.Sum(l => l.RejectedConnections);
 
-    private async Task RunLoopAsync()
+    /// <summary>
+    /// The loop gets a thread of its own: during a table transfer it is busy for seconds at a
+    /// time, and on a pool thread it would leave the socket readers and writers (whose
+    /// completions run on the pool) one thread short until the pool noticed and added one.
+    /// </summary>
+    private Task StartLoopThread()
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                RunLoop();
+                done.TrySetResult();
+            }
+            catch (Exception e)
+            {
+                done.TrySetException(e);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "bgp-speaker-loop",
+        };
+        thread.Start();
+        return done.Task;
+    }
+
+    /// <summary>Blocks the loop thread until work arrives; false when the speaker stopped.</summary>
+    private static bool WaitForWork(ChannelReader<Action> reader)
+    {
+        var wait = reader.WaitToReadAsync();
+        return wait.IsCompletedSuccessfully ? wait.Result : wait.AsTask().GetAwaiter().GetResult();
+    }
+
+    private void RunLoop()
     {
         var reader = _work.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        while (WaitForWork(reader))
         {
             int n = 0;
             while (n < BatchSize && reader.TryRead(out var work))

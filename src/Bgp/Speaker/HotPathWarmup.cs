@@ -24,8 +24,18 @@ internal static class HotPathWarmup
 
     private static void Prepare()
     {
-        var assembly = typeof(HotPathWarmup).Assembly;
-        foreach (var type in assembly.GetTypes())
+        Type[] types;
+        try
+        {
+            types = typeof(HotPathWarmup).Assembly.GetTypes();
+        }
+        catch (ReflectionTypeLoadException e)
+        {
+            // Warming up is an optimisation: prepare what loaded.
+            types = e.Types.OfType<Type>().ToArray();
+        }
+
+        foreach (var type in types)
         {
             if (type.ContainsGenericParameters) continue;
             PrepareType(type);

@@ -81,6 +81,12 @@ public sealed record PeerConfig
     /// <summary>Offer ADD-PATH send to this peer (RFC 7911).</summary>
     public bool AddPathSend { get; init; }
 
+    /// <summary>
+    /// With ADD-PATH send negotiated: how many paths per prefix to advertise, best first in
+    /// decision order (the best N); 0 advertises every path that passes the export rules.
+    /// </summary>
+    public int AddPathSendMaxPaths { get; init; }
+
     public RoutePolicy ImportPolicy { get; init; } = RoutePolicy.AcceptAll;
 
     public RoutePolicy ExportPolicy { get; init; } = RoutePolicy.AcceptAll;
@@ -108,5 +114,6 @@ public sealed record PeerConfig
         if (MaxRestartTime > TimeSpan.FromSeconds(4095)) throw new ArgumentException($"peer {DisplayName}: maxRestartTime exceeds 4095 s (RFC 4724 12-bit field)");
         if (Password is { Length: > 80 }) throw new ArgumentException($"peer {DisplayName}: password longer than 80 bytes");
         if (AllowOwnAs is < 0 or > 10) throw new ArgumentException($"peer {DisplayName}: allowOwnAS must be 0..10");
+        if (AddPathSendMaxPaths is < 0 or > 255) throw new ArgumentException($"peer {DisplayName}: addPathSendPaths must be all or 1..255");
     }
 }

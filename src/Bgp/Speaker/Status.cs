@@ -82,6 +82,9 @@ public sealed record PathStatus
     /// <summary>CLUSTER_LIST of a reflected route, nearest first (RFC 4456).</summary>
     public IReadOnlyList<string> ClusterList { get; init; } = [];
 
+    /// <summary>The ADD-PATH path identifier the peer gave this path (RFC 7911); 0 without ADD-PATH.</summary>
+    public uint PathId { get; init; }
+
     public bool Best { get; init; }
 
     public bool Multipath { get; init; }

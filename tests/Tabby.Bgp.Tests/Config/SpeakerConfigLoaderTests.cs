@@ -67,6 +67,20 @@ public sealed class SpeakerConfigLoaderTests
     }
 
     [Theory]
+    [InlineData(null, 0)]
+    [InlineData("all", 0)]
+    [InlineData("2", 2)]
+    [InlineData("best 3", 3)]
+    public void AddPathSendPathsAcceptsAllOrBestN(string? value, int expected)
+    {
+        var yaml = "routerId: 192.0.2.1\nasNumber: 1\npeers:\n  - address: 192.0.2.2\n    asNumber: 2\n    addPathSend: true\n"
+            + (value is null ? "" : $"    addPathSendPaths: {value}\n");
+        var peer = Assert.Single(SpeakerConfigLoader.Parse(yaml).Peers);
+        Assert.True(peer.AddPathSend);
+        Assert.Equal(expected, peer.AddPathSendMaxPaths);
+    }
+
+    [Theory]
     [InlineData("asNumber: 65001\n", "routerId: required")]
     [InlineData("routerId: 192.0.2.1\n", "asNumber: required")]
     [InlineData("routerId: 192.0.2.1\nasNumber: 1\npeers:\n  - address: nope\n    asNumber: 2\n", "peers[0].address: 'nope' is not an IP address")]
@@ -78,6 +92,8 @@ public sealed class SpeakerConfigLoaderTests
     [InlineData("routerId: 192.0.2.1\nasNumber: 1\npolicies:\n  p:\n    rules:\n      - prefixes: [\"10.0.0.0/8 ge 4\"]\n", "policies.p.rules[0].prefixes[0]")]
     [InlineData("routerId: 192.0.2.1\nasNumber: 1\nlisten: [\"nowhere\"]\n", "listen[0]: 'nowhere' is not ADDRESS:PORT")]
     [InlineData("routerId: [1\n", "line 1")]
+    [InlineData("routerId: 192.0.2.1\nasNumber: 1\npeers:\n  - address: 192.0.2.2\n    asNumber: 2\n    addPathSend: true\n    addPathSendPaths: best 0\n", "peers[0].addPathSendPaths: 'best 0' is not all, N or best N with N in 1..255")]
+    [InlineData("routerId: 192.0.2.1\nasNumber: 1\npeers:\n  - address: 192.0.2.2\n    asNumber: 2\n    addPathSendPaths: some\n", "peers[0].addPathSendPaths: 'some'")]
     public void ErrorsNameTheField(string yaml, string expected)
     {
         var e = Assert.Throws<SpeakerConfigException>(() => SpeakerConfigLoader.Parse(yaml));
