@@ -6,7 +6,7 @@
 # own send time (they pre-encode everything, so they are not the bottleneck: compare the numbers).
 # Prints one line for people and "RESULT {json}" lines (one per metric) for bench.sh's summary.
 #
-# usage (root): bench/bgp/ingest.sh TARGET PEERS ROUTES
+# usage (root): [INGEST_TIMEOUT=SECONDS] bench/bgp/ingest.sh TARGET PEERS ROUTES   (default limit 900 s)
 # build first:  dotnet build -c Release bench/Tabby.Benchmarks src/Ctl
 set -euo pipefail
 target=$1; peers=$2; routes=$3
@@ -105,7 +105,7 @@ while kill -0 $monitor_pid 2>/dev/null; do
     if [ "$n" -ge "$total" ] 2>/dev/null; then locrib=$(( $(date +%s%3N) - start )); fi
   fi
   now=$(date +%s%3N)
-  if [ $((now - start)) -gt 900000 ]; then echo "timeout" >&2; break; fi
+  if [ $((now - start)) -gt $(( ${INGEST_TIMEOUT:-900} * 1000 )) ]; then echo "timeout: not every route after ${INGEST_TIMEOUT:-900} s" >&2; break; fi
   sleep 0.25
 done
 wait $monitor_pid || true
