@@ -3,7 +3,8 @@
 # bound to its own loopback address 198.18.0.K and originating one /26 from 198.18.128.0/17.
 # Measured from the launch of the first speaker: the time until every speaker answers on its
 # control socket ("up") and until every speaker's Loc-RIB holds all N /26s ("converged"); then the
-# sum over the N processes of RSS (VmRSS) and peak RSS (VmHWM) and of CPU seconds (user + system).
+# sum over the N processes of RSS (VmRSS), peak RSS (VmHWM), PSS (shared pages split between the
+# processes that map them) and CPU seconds (user + system).
 # Then, once the N processes are idle (at most 120 s), speaker 1 originates one more /26 (Tabby:
 # new config + SIGHUP; BIRD: new config + birdc configure) and we time until all N hold N+1 prefixes. bench/mesh/poll.py does the polling (its
 # resolution is printed). No kernel routes are programmed (BIRD has no kernel protocol, `tabbyctl
@@ -16,7 +17,7 @@ set -euo pipefail
 target=$1; n=$2
 [ "$n" -ge 2 ] && [ "$n" -le 250 ] || { echo "mesh.sh: N must be 2..250" >&2; exit 2; }
 root=$(cd "$(dirname "$0")/../.." && pwd)
-tabbyctl="$root/src/Ctl/bin/Release/net10.0/tabbyctl"
+tabbyctl=${MESH_TABBYCTL:-$root/src/Ctl/bin/Release/net10.0/tabbyctl}
 poll="$root/bench/mesh/poll.py"
 converge_timeout=${MESH_TIMEOUT:-600}; add_timeout=${MESH_ADD_TIMEOUT:-120}
 work=$(mktemp -d /tmp/bgp-mesh.XXXXXX)
@@ -94,7 +95,10 @@ hz=$(getconf CLK_TCK)
 proc_files() { for p in "${pids[@]}"; do echo "/proc/$p/$1"; done; }
 sum_cpu() { proc_files stat | xargs awk -v hz="$hz" '{ t += $14 + $15 } END { printf "%.2f", t / hz }'; }
 sum_status() { proc_files status | xargs awk -v k="$1:" '$1 == k { t += $2 } END { printf "%.0f", t / 1024 }'; }
-cpu_converged=$(sum_cpu); rss_converged=$(sum_status VmRSS)
+# PSS (proportional set size): each shared page (the .NET runtime's and BIRD's mapped files, shared
+# by all N processes) counted once in total instead of once per process as the RSS sum does.
+sum_pss() { proc_files smaps_rollup | xargs awk '$1 == "Pss:" { t += $2 } END { printf "%.0f", t / 1024 }'; }
+cpu_converged=$(sum_cpu); rss_converged=$(sum_status VmRSS); pss_converged=$(sum_pss)
 
 # Let the speakers settle before adding the block: a block is added to a running cluster, not to one
 # still finishing its start-up (.NET tiered JIT and GC keep Tabby's processes busy for a while after
@@ -122,10 +126,10 @@ bird) ip netns exec $ns birdc -s "$work/s1.ctl" configure > "$work/configure.log
 esac
 added=$(python3 "$poll" "$target" "$((n + 1))" "$add_start" "$add_timeout" "${sockets[@]}") || fail "added block not everywhere within ${add_timeout}s: $added"
 
-cpu_end=$(sum_cpu); rss_end=$(sum_status VmRSS); hwm_end=$(sum_status VmHWM)
+cpu_end=$(sum_cpu); rss_end=$(sum_status VmRSS); hwm_end=$(sum_status VmHWM); pss_end=$(sum_pss)
 version=$(case $target in tabby) echo "tabby $(git -C "$root" rev-parse --short HEAD)${MESH_TABBY_ENV:+ with $MESH_TABBY_ENV}";; bird) bird --version 2>&1 | head -1;; esac)
-printf '%s | %s speakers | up %s s | converged %s s | settled after %s s | added block everywhere %s s | RSS %s MiB at convergence, %s MiB at the end (peak %s MiB) | CPU %s s at convergence, %s s at the end | poll resolution %s s / %s s | %s\n' \
-  "$target" "$n" "$(field "$converge" up_s)" "$(field "$converge" done_s)" "$settled" "$(field "$added" done_s)" "$rss_converged" "$rss_end" "$hwm_end" "$cpu_converged" "$cpu_end" \
+printf '%s | %s speakers | up %s s | converged %s s | settled after %s s | added block everywhere %s s | RSS %s MiB at convergence, %s MiB at the end (peak %s MiB) | PSS %s / %s MiB | CPU %s s at convergence, %s s at the end | poll resolution %s s / %s s | %s\n' \
+  "$target" "$n" "$(field "$converge" up_s)" "$(field "$converge" done_s)" "$settled" "$(field "$added" done_s)" "$rss_converged" "$rss_end" "$hwm_end" "$pss_converged" "$pss_end" "$cpu_converged" "$cpu_end" \
   "$(field "$converge" resolution_s)" "$(field "$added" resolution_s)" "$version"
 tool=$target
 if [ "$target" = tabby ] && [ -n "${MESH_TABBY_ENV:-}" ]; then tool="tabby ($MESH_TABBY_ENV)"; fi
@@ -137,3 +141,4 @@ record "CPU until added block everywhere" "$cpu_end" s cpu
 record "RSS at convergence" "$rss_converged" MiB memory
 record "RSS at the end" "$rss_end" MiB memory
 record "peak RSS" "$hwm_end" MiB memory
+record "PSS at convergence" "$pss_converged" MiB memory
