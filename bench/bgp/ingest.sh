@@ -108,7 +108,10 @@ while kill -0 $monitor_pid 2>/dev/null; do
   if [ $((now - start)) -gt $(( ${INGEST_TIMEOUT:-900} * 1000 )) ]; then echo "timeout: not every route after ${INGEST_TIMEOUT:-900} s" >&2; break; fi
   sleep 0.25
 done
-wait $monitor_pid || true
+# The same limit holds for the monitor: a target still re-advertising then has no result.
+while kill -0 $monitor_pid 2>/dev/null && [ $(( $(date +%s%3N) - start )) -le $(( ${INGEST_TIMEOUT:-900} * 1000 )) ]; do sleep 0.25; done
+kill $monitor_pid 2>/dev/null || true
+wait $monitor_pid 2>/dev/null || true
 done_ms=$(awk '/monitor received/ {print $(NF-1)}' $work/monitor.log)
 rss_kb=$(awk '/VmHWM/ {print $2}' /proc/$target_pid/status 2>/dev/null || echo 0)
 # The target's CPU time (user + system, all threads) while it is still running: the machine is
