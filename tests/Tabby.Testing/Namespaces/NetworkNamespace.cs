@@ -13,6 +13,8 @@ namespace Tabby.Testing.Namespaces;
 public sealed class NetworkNamespace : IDisposable
 {
     private static int _counter;
+    private readonly List<Process> _started = [];
+    private readonly Lock _startedGate = new();
     private int _disposed;
 
     private NetworkNamespace(string name)
@@ -204,6 +206,11 @@ public sealed class NetworkNamespace : IDisposable
 
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        lock (_startedGate)
+        {
+            _started.Add(process);
+        }
+
         return process;
     }
 
@@ -211,6 +218,26 @@ public sealed class NetworkNamespace : IDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
+            // Processes we started are killed by handle first: one that has not entered the
+            // namespace yet (ip netns exec still starting) is not listed by `ip netns pids`.
+            lock (_startedGate)
+            {
+                foreach (var process in _started)
+                {
+                    try
+                    {
+                        if (!process.HasExited)
+                        {
+                            process.Kill(entireProcessTree: true);
+                        }
+                    }
+                    catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
+                    {
+                        // Already gone.
+                    }
+                }
+            }
+
             NamespaceJanitor.Remove(Name);
         }
     }
