@@ -156,33 +156,8 @@ public sealed class NetlinkSocket : IDisposable
     internal void SendBatch(MessageWriter writer, uint firstSequence, uint lastSequence, int lastMessageOffset, Action<uint, NetlinkException> onError)
     {
         writer.AddFlags(lastMessageOffset, MessageFlags.Ack);
-        lock (_lock)
-        {
-            _transport.Send(writer.WrittenSpan);
-            while (true)
-            {
-                var length = _transport.Receive(_receiveBuffer);
-                foreach (var message in new MessageReader(_receiveBuffer.AsSpan(0, length)))
-                {
-                    if (message.Type != MessageType.Error || message.Header.PortId != PortId
-                        || unchecked(message.Sequence - firstSequence) > unchecked(lastSequence - firstSequence))
-                    {
-                        continue;
-                    }
-
-                    var (errno, text) = ReadError(message);
-                    if (errno != 0)
-                    {
-                        onError(message.Sequence, new NetlinkException(errno, "batched request", text));
-                    }
-
-                    if (message.Sequence == lastSequence)
-                    {
-                        return;
-                    }
-                }
-            }
-        }
+        SendAndAwaitAcks(writer.WrittenSpan, firstSequence, lastSequence,
+            (sequence, errno, text) => onError(sequence, new NetlinkException(errno, "batched request", text)));
     }
 
     /// <summary>
@@ -193,7 +168,15 @@ public sealed class NetlinkSocket : IDisposable
     /// aborted the whole transaction. After an error further replies of this batch may still be
     /// queued, so the caller should not reuse the socket.
     /// </summary>
-    internal void SendTransaction(ReadOnlySpan<byte> messages, uint firstSequence, uint lastSequence, string operation)
+    internal void SendTransaction(ReadOnlySpan<byte> messages, uint firstSequence, uint lastSequence, string operation) =>
+        SendAndAwaitAcks(messages, firstSequence, lastSequence, (sequence, errno, text) =>
+            throw new NetlinkException(errno, $"{operation} (message {unchecked(sequence - firstSequence)} of the batch)", text));
+
+    /// <summary>
+    /// Sends <paramref name="messages"/> in one sendmsg and reads replies until the ACK of
+    /// <paramref name="lastSequence"/>, reporting each error of the batch's sequence range.
+    /// </summary>
+    private void SendAndAwaitAcks(ReadOnlySpan<byte> messages, uint firstSequence, uint lastSequence, Action<uint, int, string?> onError)
     {
         lock (_lock)
         {
@@ -212,7 +195,7 @@ public sealed class NetlinkSocket : IDisposable
                     var (errno, text) = ReadError(message);
                     if (errno != 0)
                     {
-                        throw new NetlinkException(errno, $"{operation} (message {unchecked(message.Sequence - firstSequence)} of the batch)", text);
+                        onError(message.Sequence, errno, text);
                     }
 
                     if (message.Sequence == lastSequence)

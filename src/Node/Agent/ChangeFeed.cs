@@ -28,6 +28,23 @@ public sealed class ChangeFeed(NodeContextHolder holder, ILogger<ChangeFeed> log
         return channel.Reader;
     }
 
+    /// <summary>
+    /// Waits for the next change on <paramref name="wake"/> or <paramref name="resync"/>, whichever
+    /// comes first (subsystems recompute on both); returns quietly when stopped.
+    /// </summary>
+    public static async Task WaitAsync(ChannelReader<bool> wake, TimeSpan resync, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(resync);
+            await wake.ReadAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
     /// <summary>Wakes every subscriber now.</summary>
     public void Poke()
     {
@@ -42,14 +59,9 @@ public sealed class ChangeFeed(NodeContextHolder holder, ILogger<ChangeFeed> log
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        NodeContext context;
-        try
+        if (await holder.WaitAsync(stoppingToken).ConfigureAwait(false) is not { } context)
         {
-            context = await holder.WhenReady.WaitAsync(stoppingToken).ConfigureAwait(false);
-        }
-        catch (Exception) when (!stoppingToken.IsCancellationRequested)
-        {
-            return;
+            return; // start-up failed, which stops the agent
         }
 
         await Task.WhenAll(Watches.Select(w => w.Start(this, context.Store, context.Settings.Namespace, stoppingToken))).ConfigureAwait(false);

@@ -11,14 +11,9 @@ public sealed class IpamGcService(NodeContextHolder holder, TimeProvider time, I
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        NodeContext context;
-        try
+        if (await holder.WaitAsync(stoppingToken).ConfigureAwait(false) is not { } context)
         {
-            context = await holder.WhenReady.WaitAsync(stoppingToken).ConfigureAwait(false);
-        }
-        catch (Exception) when (!stoppingToken.IsCancellationRequested)
-        {
-            return;
+            return; // start-up failed, which stops the agent
         }
 
         var logger = loggers.CreateLogger<IpamGcService>();

@@ -25,6 +25,22 @@ public sealed class NodeContextHolder
 
     public Task<NodeContext> WhenReady => _ready.Task;
 
+    /// <summary>
+    /// Waits for start-up: the context, or null when start-up failed (that stops the agent, so a
+    /// subsystem just returns). Cancellation is thrown as usual.
+    /// </summary>
+    public async Task<NodeContext?> WaitAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await WhenReady.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
     public void Set(NodeContext context) => _ready.TrySetResult(context);
 
     public void Fail(Exception error) => _ready.TrySetException(error);

@@ -82,14 +82,9 @@ public sealed class BgpService(NodeContextHolder holder, ChangeFeed feed, Datapl
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        NodeContext context;
-        try
+        if (await holder.WaitAsync(stoppingToken).ConfigureAwait(false) is not { } context)
         {
-            context = await holder.WhenReady.WaitAsync(stoppingToken).ConfigureAwait(false);
-        }
-        catch (Exception) when (!stoppingToken.IsCancellationRequested)
-        {
-            return;
+            return; // start-up failed, which stops the agent
         }
 
         if (context.Settings.Backend != NetworkingBackend.Bgp)
@@ -148,15 +143,8 @@ public sealed class BgpService(NodeContextHolder holder, ChangeFeed feed, Datapl
                 health.Report(HealthName, new HealthReport(true, false, e.Message));
             }
 
-            try
-            {
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                timeout.CancelAfter(_syncReported ? Resync : TimeSpan.FromSeconds(1)); // watch for End-of-RIB closely until in sync
-                await wake.ReadAsync(timeout.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-            }
+            // Until in sync, look every second for the peers' End-of-RIB.
+            await ChangeFeed.WaitAsync(wake, _syncReported ? Resync : TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(false);
         }
 
         if (bestPaths is not null)

@@ -94,14 +94,9 @@ public sealed class DataplaneService(NodeContextHolder holder, ChangeFeed feed, 
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        NodeContext context;
-        try
+        if (await holder.WaitAsync(stoppingToken).ConfigureAwait(false) is not { } context)
         {
-            context = await holder.WhenReady.WaitAsync(stoppingToken).ConfigureAwait(false);
-        }
-        catch (Exception) when (!stoppingToken.IsCancellationRequested)
-        {
-            return; // start-up failed and stops the agent
+            return; // start-up failed, which stops the agent
         }
 
         health.Register(HealthName, TimeSpan.FromSeconds(60));
@@ -139,7 +134,7 @@ public sealed class DataplaneService(NodeContextHolder holder, ChangeFeed feed, 
                 health.Report(HealthName, new HealthReport(true, false, e.Message));
             }
 
-            await WaitAsync(wake, stoppingToken).ConfigureAwait(false);
+            await ChangeFeed.WaitAsync(wake, Resync, stoppingToken).ConfigureAwait(false);
         }
 
         if (background is not null)
@@ -245,18 +240,5 @@ public sealed class DataplaneService(NodeContextHolder holder, ChangeFeed feed, 
         }
 
         return subnets;
-    }
-
-    private async Task WaitAsync(ChannelReader<bool> wake, CancellationToken cancellationToken)
-    {
-        try
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(Resync);
-            await wake.ReadAsync(timeout.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-        }
     }
 }

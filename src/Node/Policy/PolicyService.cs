@@ -35,14 +35,9 @@ public sealed class PolicyService(NodeContextHolder holder, ChangeFeed feed, Hea
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        NodeContext context;
-        try
+        if (await holder.WaitAsync(stoppingToken).ConfigureAwait(false) is not { } context)
         {
-            context = await holder.WhenReady.WaitAsync(stoppingToken).ConfigureAwait(false);
-        }
-        catch (Exception) when (!stoppingToken.IsCancellationRequested)
-        {
-            return;
+            return; // start-up failed, which stops the agent
         }
 
         if (!context.Settings.PolicyEnabled)
@@ -113,7 +108,7 @@ public sealed class PolicyService(NodeContextHolder holder, ChangeFeed feed, Hea
                 health.Report(HealthName, new HealthReport(true, false, "policy: " + e.Message));
             }
 
-            await WaitAsync(wake, stoppingToken).ConfigureAwait(false);
+            await ChangeFeed.WaitAsync(wake, Resync, stoppingToken).ConfigureAwait(false);
         }
     }
 
@@ -121,18 +116,5 @@ public sealed class PolicyService(NodeContextHolder holder, ChangeFeed feed, Hea
     {
         _meter.Dispose();
         base.Dispose();
-    }
-
-    private static async Task WaitAsync(ChannelReader<bool> wake, CancellationToken cancellationToken)
-    {
-        try
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(Resync);
-            await wake.ReadAsync(timeout.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-        }
     }
 }

@@ -27,14 +27,9 @@ public sealed class NodeStatusReporter(NodeContextHolder holder, BgpService bgp,
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        NodeContext context;
-        try
+        if (await holder.WaitAsync(stoppingToken).ConfigureAwait(false) is not { } context)
         {
-            context = await holder.WhenReady.WaitAsync(stoppingToken).ConfigureAwait(false);
-        }
-        catch (Exception) when (!stoppingToken.IsCancellationRequested)
-        {
-            return;
+            return; // start-up failed, which stops the agent
         }
 
         var bootTime = context.StartedAt.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);

@@ -78,7 +78,8 @@ public sealed class MonitorAndDumpKernelTests
         var consistentDumps = 0;
         try
         {
-            for (var attempt = 0; attempt < 200 && (t.Client.Socket.InterruptedDumps == 0 || consistentDumps == 0); attempt++)
+            // The loop ends as soon as both were seen; the bound only keeps an unlucky run finite.
+            for (var attempt = 0; attempt < 2000 && (t.Client.Socket.InterruptedDumps == 0 || consistentDumps == 0); attempt++)
             {
                 try
                 {
